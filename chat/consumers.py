@@ -1,0 +1,89 @@
+"""The chat socket: translates frames to reply-pipeline calls and group messages back to frames."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.exceptions import DenyConnection
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from chat import replies
+from chat.errors import ChatError
+from chat.frames import ActionFrame, CancelFrame, parse_client_frame
+from chat.models import Conversation
+from chat.selectors import conversation_for_user
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    """One trader's socket on one conversation (new until its first message, then fixed)."""
+
+    conversation: Conversation | None = None
+
+    async def connect(self) -> None:
+        """Refuse anonymous users and conversations they may not see; otherwise join and send the state."""
+        self._skip_through: dict[str, int] = {}
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            raise DenyConnection
+        conversation_id = self.scope["url_route"]["kwargs"].get("conversation_id")
+        if conversation_id is not None:
+            self.conversation = await database_sync_to_async(conversation_for_user)(
+                user=user, conversation_id=conversation_id
+            )
+            if self.conversation is None:
+                raise DenyConnection
+        await self.accept()
+        if self.conversation is not None:
+            await self._join(self.conversation)
+            state = await replies.joining_state(self.conversation)
+            if state["in_progress"]:
+                progress = state["in_progress"]
+                self._skip_through[progress["message_id"]] = progress["seq"]
+            await self.send_json(state)
+
+    async def disconnect(self, code: int) -> None:
+        """Leave the group; a reply in progress carries on and is stored."""
+        if self.conversation is not None:
+            await self.channel_layer.group_discard(replies.group_name(self.conversation.id), self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Handle one client frame; anything it cannot take becomes an `error` frame and the socket stays open."""
+        try:
+            frame = parse_client_frame(
+                text_data,
+                max_bytes=settings.CHAT_MAX_FRAME_BYTES,
+                max_chars=settings.CHAT_MAX_MESSAGE_CHARS,
+                max_history=settings.CHAT_MAX_HISTORY_TURNS,
+            )
+            if isinstance(frame, CancelFrame):
+                await replies.cancel_reply(self.conversation)
+                return
+            user = self.scope["user"]
+            if isinstance(frame, ActionFrame):
+                submission = await replies.submit_action(
+                    user=user, conversation=self.conversation, action=frame.action
+                )
+            else:
+                submission = await replies.submit_message(user=user, conversation=self.conversation, frame=frame)
+            if self.conversation is None:
+                self.conversation = submission.conversation
+                await self._join(self.conversation)
+            await replies.start_reply(submission)
+        except ChatError as error:
+            await self.send_json({"type": "error", "code": error.code, "message": error.message})
+
+    async def chat_frame(self, event: dict[str, Any]) -> None:
+        """Forward a frame published to the conversation, dropping chunks the joining state already held."""
+        seq = event.get("seq")
+        if seq is not None and seq <= self._skip_through.get(event["message_id"], 0):
+            return
+        await self.send(text_data=event["text"])
+
+    async def send_json(self, content: dict[str, Any]) -> None:
+        """Send one JSON frame."""
+        await self.send(text_data=replies.encode_frame(content))
+
+    async def _join(self, conversation: Conversation) -> None:
+        await self.channel_layer.group_add(replies.group_name(conversation.id), self.channel_name)

@@ -1,0 +1,86 @@
+"""Replies still streaming: their text so far, for resuming sockets, and their tasks, for cancelling.
+
+This is the single-process registry used with the in-memory channel layer. Its methods are async so a
+shared store (Redis) can stand behind the same interface when several workers serve one conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """A reply still streaming: its id, the chat text so far, and the seq that text reaches."""
+
+    message_id: str
+    text: str
+    seq: int
+
+
+@dataclass
+class _LiveReply:
+    conversation_id: str
+    message_id: str
+    task: asyncio.Task[None] | None = None
+    parts: list[str] = field(default_factory=list)
+    seq: int = 0
+
+
+class LocalLiveReplies:
+    """In-process registry of streaming replies, keyed by conversation (one reply at a time each)."""
+
+    def __init__(self) -> None:
+        self._by_conversation: dict[str, _LiveReply] = {}
+        self._conversation_of: dict[str, str] = {}
+
+    async def claim(self, message_id: str) -> None:
+        """Mark a reply live before it is stored, so no sweep takes it for stale in between."""
+        self._conversation_of.setdefault(message_id, "")
+
+    async def start(self, conversation_id: str, message_id: str, task: asyncio.Task[None]) -> None:
+        """Record that `task` now streams reply `message_id`."""
+        self._by_conversation[conversation_id] = _LiveReply(conversation_id, message_id, task)
+        self._conversation_of[message_id] = conversation_id
+
+    async def append(self, message_id: str, text: str, seq: int) -> None:
+        """Record chat text released with chunk number `seq`."""
+        reply = self._by_conversation.get(self._conversation_of.get(message_id, ""))
+        if reply is not None and reply.message_id == message_id:
+            reply.parts.append(text)
+            reply.seq = seq
+
+    async def snapshot(self, conversation_id: str) -> InProgress | None:
+        """The conversation's streaming reply as it stands, or None."""
+        reply = self._by_conversation.get(conversation_id)
+        if reply is None:
+            return None
+        reply.parts[:] = ["".join(reply.parts)]
+        return InProgress(reply.message_id, reply.parts[0], reply.seq)
+
+    async def is_live(self, message_id: str) -> bool:
+        """Whether some worker is still streaming `message_id`."""
+        return message_id in self._conversation_of
+
+    async def cancel(self, conversation_id: str) -> bool:
+        """Stop the conversation's streaming reply; False when there is none."""
+        reply = self._by_conversation.get(conversation_id)
+        if reply is None or reply.task is None or reply.task.done():
+            return False
+        reply.task.cancel()
+        return True
+
+    async def finish(self, message_id: str) -> None:
+        """Forget a reply that has been stored."""
+        conversation_id = self._conversation_of.pop(message_id, None)
+        reply = self._by_conversation.get(conversation_id or "")
+        if reply is not None and reply.message_id == message_id:
+            del self._by_conversation[conversation_id]
+
+    def running_tasks(self) -> list[asyncio.Task[None]]:
+        """Tasks still streaming in this process (for tests and shutdown)."""
+        return [r.task for r in self._by_conversation.values() if r.task is not None and not r.task.done()]
+
+
+live_replies = LocalLiveReplies()

@@ -1,0 +1,264 @@
+"""The streaming reply pipeline: store the trader's message, stream the provider's reply to the
+conversation's group as numbered chunks, then parse, validate and store the outcome once.
+
+Replies run as their own tasks, not the socket's, so a trader who disconnects still gets a stored
+reply. Every frame goes through the channel layer group, so all sockets on a conversation see the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+
+from chat.errors import ChatError, NothingToCancel, NoStrategy
+from chat.frames import MessageFrame
+from chat.interpret import interpret_reply
+from chat.live import live_replies
+from chat.models import Conversation, Message
+from chat.providers import get_provider
+from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
+from chat.selectors import conversation_state, current_version, reply_request, streaming_reply_ids
+from chat.services import Submission, message_submit, replies_mark_interrupted, reply_finish
+from chat.splitter import TagSplitter
+
+logger = logging.getLogger(__name__)
+
+EXPLAIN_REQUEST = "Explain this strategy: how it enters, exits and manages risk."
+STOPPED = "The reply was stopped before it finished."
+TRUNCATED = "The reply hit the model's length limit and was cut off."
+UNEXPECTED = "Something went wrong while writing the reply. Please try again."
+
+_reply_tasks: set[asyncio.Task[None]] = set()
+
+
+def group_name(conversation_id: Any) -> str:
+    """The channel-layer group of every socket on a conversation."""
+    return f"conversation.{conversation_id}"
+
+
+def encode_frame(frame: dict[str, Any]) -> str:
+    """A server frame as the text sent on the socket."""
+    return json.dumps(frame, separators=(",", ":"))
+
+
+def frame_event(frame: dict[str, Any], **routing: Any) -> dict[str, Any]:
+    """A group message carrying one server frame, encoded once for every socket."""
+    return {"type": "chat.frame", "text": encode_frame(frame), **routing}
+
+
+async def publish(conversation_id: Any, frame: dict[str, Any], **routing: Any) -> None:
+    """Send a frame to every socket on the conversation."""
+    await get_channel_layer().group_send(group_name(conversation_id), frame_event(frame, **routing))
+
+
+class ChunkPublisher:
+    """Publishes a reply's chat text as `content_chunk` frames numbered from 1.
+
+    Deltas that arrive within `window` seconds of each other are merged into one frame, which keeps
+    the frame count (and the channel layer's load) bounded when a model streams tiny deltas.
+    """
+
+    def __init__(self, *, conversation_id: str, message_id: str, window: float) -> None:
+        self._conversation_id = conversation_id
+        self._message_id = message_id
+        self._window = window
+        self._parts: list[str] = []
+        self._ready = asyncio.Event()
+        self._closing = False
+        self._seq = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, text: str) -> None:
+        """Queue chat text for the next chunk."""
+        if not text:
+            return
+        self._parts.append(text)
+        self._ready.set()
+        if self._task is None:
+            self._task = asyncio.create_task(self._flush_loop())
+
+    async def close(self) -> None:
+        """Publish whatever is queued and stop."""
+        self._closing = True
+        self._ready.set()
+        if self._task is not None:
+            await self._task
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await self._ready.wait()
+            if self._window and not self._closing:
+                await asyncio.sleep(self._window)
+            self._ready.clear()
+            if self._parts:
+                await self._publish("".join(self._parts))
+            if self._closing and not self._parts:
+                return
+
+    async def _publish(self, text: str) -> None:
+        self._parts.clear()
+        self._seq += 1
+        # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
+        await live_replies.append(self._message_id, text, self._seq)
+        frame = {"type": "content_chunk", "message_id": self._message_id, "chunk": text, "seq": self._seq}
+        try:
+            await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)
+        except Exception:  # a layer outage loses live frames only: the text is stored and resumable
+            logger.warning("could not publish chunk %s of reply %s", self._seq, self._message_id, exc_info=True)
+
+
+async def sweep_stale_replies(conversation: Conversation) -> None:
+    """Mark replies stored as streaming but streamed by no live worker as interrupted."""
+    stored = await database_sync_to_async(streaming_reply_ids)(conversation=conversation)
+    dead = [reply_id for reply_id in stored if not await live_replies.is_live(reply_id)]
+    if dead:
+        await database_sync_to_async(replies_mark_interrupted)(reply_ids=dead)
+
+
+async def joining_state(conversation: Conversation) -> dict[str, Any]:
+    """The `conversation_state` frame for a socket that has just joined the conversation's group."""
+    await sweep_stale_replies(conversation)
+    state = await database_sync_to_async(conversation_state)(conversation=conversation)
+    in_progress = await live_replies.snapshot(str(conversation.id))
+    state["in_progress"] = asdict(in_progress) if in_progress else None
+    return state
+
+
+async def submit_message(
+    *, user: AbstractBaseUser, conversation: Conversation | None, frame: MessageFrame
+) -> Submission:
+    """Store the trader's message and a streaming placeholder for the reply; nothing is sent yet."""
+    return await _submit(user=user, conversation=conversation, content=frame.content, history=frame.history)
+
+
+async def submit_action(*, user: AbstractBaseUser, conversation: Conversation | None, action: str) -> Submission:
+    """Turn a builder button into a stored request the strategist answers."""
+    if action == "run_backtest":
+        raise ChatError("Backtesting is not available yet.", code="action_unavailable")
+    has_strategy = conversation is not None and await database_sync_to_async(current_version)(
+        conversation=conversation
+    )
+    if not has_strategy:
+        raise NoStrategy("There is no strategy to explain yet. Ask for one first.")
+    return await _submit(user=user, conversation=conversation, content=EXPLAIN_REQUEST, history=[])
+
+
+async def _submit(
+    *, user: AbstractBaseUser, conversation: Conversation | None, content: str, history: list[Any]
+) -> Submission:
+    if conversation is not None:
+        await sweep_stale_replies(conversation)
+    provider = get_provider()
+    reply_id = str(uuid.uuid4())
+    await live_replies.claim(reply_id)
+    try:
+        return await database_sync_to_async(message_submit)(
+            user=user,
+            conversation=conversation,
+            reply_id=reply_id,
+            content=content,
+            history=[turn.model_dump() for turn in history],
+            provider=provider.name,
+            model_id=provider.model_id,
+            rate_limit_per_minute=settings.CHAT_RATE_LIMIT_PER_MINUTE,
+        )
+    except BaseException:
+        await live_replies.finish(reply_id)
+        raise
+
+
+async def start_reply(submission: Submission) -> None:
+    """Announce the stored message to every socket, then stream the reply in a task of its own."""
+    conversation_id = str(submission.conversation.id)
+    message = submission.user_message
+    await publish(
+        conversation_id,
+        {
+            "type": "message_received",
+            "message_id": str(message.id),
+            "conversation_id": conversation_id,
+            "content": message.content,
+            "created_at": message.created_at.isoformat(),
+        },
+    )
+    request, capital = await database_sync_to_async(reply_request)(conversation=submission.conversation)
+    task = asyncio.create_task(_run_reply(submission, request, capital, get_provider()))
+    _reply_tasks.add(task)
+    task.add_done_callback(_reply_tasks.discard)
+    await live_replies.start(conversation_id, str(submission.reply.id), task)
+
+
+async def cancel_reply(conversation: Conversation | None) -> None:
+    """Stop the conversation's streaming reply; its partial text is stored as interrupted."""
+    if conversation is None or not await live_replies.cancel(str(conversation.id)):
+        raise NothingToCancel("No reply is being written right now.")
+
+
+async def _run_reply(
+    submission: Submission, request: ReplyRequest, capital: float | None, provider: LLMProvider
+) -> None:
+    conversation_id = str(submission.conversation.id)
+    reply_id = str(submission.reply.id)
+    try:
+        await publish(
+            conversation_id, {"type": "message_start", "message_id": reply_id, "conversation_id": conversation_id}
+        )
+        outcome = StreamOutcome()
+        splitter = TagSplitter()
+        chunks = ChunkPublisher(
+            conversation_id=conversation_id, message_id=reply_id, window=settings.CHAT_COALESCE_MS / 1000
+        )
+        status, error = Message.Status.COMPLETE, None
+        stream = provider.stream(request, outcome)
+        try:
+            async for delta in stream:
+                chunks.add(splitter.feed(delta))
+        except ProviderError as failure:
+            logger.warning("reply %s failed: %s", reply_id, failure.code)
+            status, error = Message.Status.ERROR, failure.message
+        except asyncio.CancelledError:
+            status, error = Message.Status.INTERRUPTED, STOPPED
+        except Exception:
+            logger.exception("reply %s failed unexpectedly", reply_id)
+            status, error = Message.Status.ERROR, UNEXPECTED
+        finally:
+            await stream.aclose()
+        await chunks.close()
+
+        split = splitter.finish()
+        strategy = None
+        user_message = split.user_message
+        if status == Message.Status.COMPLETE:
+            result = interpret_reply(split, stop_reason=outcome.stop_reason, stated_capital_usd=capital)
+            user_message, strategy, error = result.user_message, result.strategy, result.error
+            if outcome.stop_reason == "max_tokens":
+                status, error = Message.Status.INTERRUPTED, f"{TRUNCATED} {error or ''}".strip()
+        stored, version = await database_sync_to_async(reply_finish)(
+            reply_id=reply_id, content=user_message, status=status, error=error, outcome=outcome, strategy=strategy
+        )
+    finally:
+        await live_replies.finish(reply_id)
+    await publish(
+        conversation_id,
+        {
+            "type": "message_complete",
+            "message_id": reply_id,
+            "conversation_id": conversation_id,
+            "user_message": stored.content,
+            "strategy_json": version.data if version else None,
+            "strategy_version": version.number if version else None,
+            "status": stored.status,
+            "error": stored.error or None,
+            "provider": provider.name,
+            "model_id": provider.model_id,
+        },
+    )

@@ -1,0 +1,113 @@
+"""Writes to the chat: storing the trader's message, finishing replies, sweeping stale ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from chat.errors import RateLimited, ReplyInProgress
+from chat.models import Conversation, Message
+from chat.providers.base import StreamOutcome
+from strategies.models import StrategyVersion
+from strategies.services import strategy_get_or_create_for_conversation, strategy_version_create
+
+TITLE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A stored user message and the assistant reply placeholder that will stream after it."""
+
+    conversation: Conversation
+    user_message: Message
+    reply: Message
+
+
+def message_submit(
+    *,
+    user: AbstractBaseUser,
+    conversation: Conversation | None,
+    reply_id: Any,
+    content: str,
+    history: list[dict[str, str]],
+    provider: str,
+    model_id: str,
+    rate_limit_per_minute: int,
+) -> Submission:
+    """Store the trader's message (and a streaming reply placeholder) before any model is called.
+
+    A client `history` seeds only a conversation with no stored messages. Raises RateLimited or
+    ReplyInProgress; the caller sweeps stale replies first.
+    """
+    since = timezone.now() - timedelta(minutes=1)
+    recent = Message.objects.filter(
+        conversation__owner=user, role=Message.Role.USER, created_at__gte=since
+    ).count()
+    if recent >= rate_limit_per_minute:
+        raise RateLimited(f"You can send {rate_limit_per_minute} messages a minute. Please wait a moment.")
+    with transaction.atomic():
+        if conversation is None:
+            conversation = Conversation.objects.create(owner=user, title=content.strip()[:TITLE_CHARS])
+        else:
+            conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+            raise ReplyInProgress("A reply is still being written. Wait for it, or stop it first.")
+        if history and not conversation.messages.exists():
+            Message.objects.bulk_create(
+                Message(conversation=conversation, role=turn["role"], content=turn["content"]) for turn in history
+            )
+        user_message = Message.objects.create(conversation=conversation, role=Message.Role.USER, content=content)
+        reply = Message.objects.create(
+            id=reply_id,
+            conversation=conversation,
+            role=Message.Role.ASSISTANT,
+            status=Message.Status.STREAMING,
+            provider=provider,
+            model_id=model_id,
+        )
+        conversation.save(update_fields=["updated_at"])
+    return Submission(conversation, user_message, reply)
+
+
+@transaction.atomic
+def reply_finish(
+    *,
+    reply_id: Any,
+    content: str,
+    status: str,
+    error: str | None,
+    outcome: StreamOutcome,
+    strategy: dict[str, Any] | None,
+) -> tuple[Message, StrategyVersion | None]:
+    """Store a finished reply once, with the strategy version it produced (if it differs from the current one)."""
+    reply = Message.objects.select_related("conversation").get(pk=reply_id)
+    reply.content = content
+    reply.status = status
+    reply.error = error or ""
+    reply.input_tokens = outcome.input_tokens
+    reply.output_tokens = outcome.output_tokens
+    reply.latency_ms = outcome.latency_ms
+    reply.completed_at = timezone.now()
+    reply.save()
+    version = None
+    if strategy is not None:
+        owned = strategy_get_or_create_for_conversation(conversation=reply.conversation)
+        current = owned.current_version
+        version = current if current is not None and current.data == strategy else strategy_version_create(
+            strategy=owned, data=strategy, source_message=reply
+        )
+    return reply, version
+
+
+def replies_mark_interrupted(*, reply_ids: list[Any]) -> int:
+    """Mark replies whose worker is gone as interrupted, so they are never left streaming."""
+    return Message.objects.filter(pk__in=reply_ids, status=Message.Status.STREAMING).update(
+        status=Message.Status.INTERRUPTED,
+        error="The reply was interrupted before it finished.",
+        completed_at=timezone.now(),
+    )

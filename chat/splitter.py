@@ -1,0 +1,145 @@
+"""Incremental splitter: turns the model's raw text stream into chat text and the backend JSON text.
+
+The model answers as `<user_message>…</user_message>` and `<backend>…</backend>`. Deltas may cut a
+tag at any character, so text that could still be the start of a tag is held back until the next
+delta decides it. Only text inside `<user_message>` is ever emitted for the chat, with the section's
+leading and trailing whitespace trimmed, so the emitted pieces join to exactly the final message.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+USER_OPEN, USER_CLOSE = "<user_message>", "</user_message>"
+BACKEND_OPEN, BACKEND_CLOSE = "<backend>", "</backend>"
+
+
+class Section(enum.Enum):
+    """Where in the reply the splitter currently is."""
+
+    OUTSIDE = "outside"
+    USER = "user"
+    BACKEND = "backend"
+
+
+@dataclass(frozen=True)
+class SplitReply:
+    """The whole reply, split: what the trader reads, the backend text, and how the tags went."""
+
+    user_message: str
+    backend_text: str | None
+    outside_text: str
+    saw_user_message: bool
+    user_message_closed: bool
+    backend_closed: bool
+
+
+def _held_back(text: str, markers: tuple[str, ...]) -> int:
+    """Length of the longest suffix of `text` that is a proper prefix of one of `markers`."""
+    longest = 0
+    for marker in markers:
+        for size in range(min(len(marker) - 1, len(text)), longest, -1):
+            if text.endswith(marker[:size]):
+                longest = size
+                break
+    return longest
+
+
+class TagSplitter:
+    """Feed raw deltas in order; get back the chat text each one releases."""
+
+    _ENDS = {
+        Section.OUTSIDE: (USER_OPEN, BACKEND_OPEN),
+        # A missing </user_message> must not leak the backend JSON into the chat.
+        Section.USER: (USER_CLOSE, BACKEND_OPEN),
+        Section.BACKEND: (BACKEND_CLOSE,),
+    }
+
+    def __init__(self) -> None:
+        self._section = Section.OUTSIDE
+        self._pending = ""
+        self._user_parts: list[str] = []
+        self._user_whitespace = ""  # whitespace held until we know it is not the section's tail
+        self._at_section_start = False
+        self._backend_parts: list[str] = []
+        self._outside_parts: list[str] = []
+        self._saw_user = self._user_closed = self._saw_backend = self._backend_closed = False
+
+    def feed(self, delta: str) -> str:
+        """Consume one delta and return the chat text it releases (possibly empty)."""
+        self._pending += delta
+        released: list[str] = []
+        while True:
+            markers = self._ENDS[self._section]
+            found = [(self._pending.find(m), m) for m in markers]
+            hits = [(index, marker) for index, marker in found if index >= 0]
+            if not hits:
+                keep = _held_back(self._pending, markers)
+                cut = len(self._pending) - keep
+                released.append(self._take(self._pending[:cut]))
+                self._pending = self._pending[cut:]
+                return "".join(released)
+            index, marker = min(hits)
+            released.append(self._take(self._pending[:index]))
+            self._pending = self._pending[index + len(marker) :]
+            self._enter_after(marker)
+
+    def finish(self) -> SplitReply:
+        """Flush what is held back and describe the whole reply."""
+        if self._section is not Section.USER:  # in the chat text it can only be a cut-off tag
+            self._take(self._pending)
+        self._pending = ""
+        backend = "".join(self._backend_parts) if self._saw_backend else None
+        return SplitReply(
+            user_message="".join(self._user_parts),
+            backend_text=backend,
+            outside_text="".join(self._outside_parts),
+            saw_user_message=self._saw_user,
+            user_message_closed=self._user_closed,
+            backend_closed=self._backend_closed,
+        )
+
+    def _take(self, text: str) -> str:
+        """Record `text` in the current section; return the part the chat may show now."""
+        if not text:
+            return ""
+        if self._section is Section.BACKEND:
+            self._backend_parts.append(text)
+            return ""
+        if self._section is Section.OUTSIDE:
+            self._outside_parts.append(text)
+            return ""
+        if self._at_section_start:
+            text = text.lstrip()
+            if not text:
+                return ""
+            self._at_section_start = False
+            # A second message section reads as a new paragraph.
+            self._user_whitespace = "\n\n" if self._user_parts else ""
+        body = text.rstrip()
+        if not body:
+            self._user_whitespace += text
+            return ""
+        released = self._user_whitespace + body
+        self._user_whitespace = text[len(body) :]
+        self._user_parts.append(released)
+        return released
+
+    def _enter_after(self, marker: str) -> None:
+        """Move to the section that follows `marker`."""
+        if marker == USER_OPEN:
+            self._at_section_start = True
+            self._saw_user = True
+            self._section = Section.USER
+        elif marker == USER_CLOSE:
+            self._user_closed = True
+            self._user_whitespace = ""
+            self._section = Section.OUTSIDE
+        elif marker == BACKEND_OPEN:
+            self._user_whitespace = ""
+            self._saw_backend = True
+            self._section = Section.BACKEND
+        elif marker == BACKEND_CLOSE:
+            self._backend_closed = True
+            self._section = Section.OUTSIDE

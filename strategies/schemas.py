@@ -1,0 +1,265 @@
+"""Pydantic models of the strategy JSON the model writes in its `<backend>` block.
+
+`Strategy` is the top level; `Flowchart` holds `Node`s (a discriminated union on `type`, one model
+per node kind) and edges normalised to `(source, target)` pairs. `Guardrails` and `Actions` are the
+server-computed output shapes: whatever the model sends for them is discarded on input. Unknown keys
+are dropped, unknown node types are errors, and numbers written as "5%" or "$1,000" are coerced.
+"""
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+DegenLevel = Literal["High", "Medium", "Low"]
+GuardrailStatus = Literal["ok", "warning", "violation"]
+
+
+class InvalidStrategy(Exception):
+    """Strategy JSON that cannot be accepted; the message is a sentence a trader can read."""
+
+
+def _strip_number_text(value: object) -> object:
+    """Turn "5%", " 7.5 % " or "$1,000" into a plain numeric string pydantic can parse."""
+    if isinstance(value, str):
+        return value.strip().rstrip("%").lstrip("$").replace(",", "").strip()
+    return value
+
+
+def _edge_pair(value: object) -> object:
+    """Accept `{"source": a, "target": b}` as well as the seed's `[a, b]`."""
+    if isinstance(value, dict) and "source" in value and "target" in value:
+        return (value["source"], value["target"])
+    return value
+
+
+def _title_case(value: object) -> object:
+    """Normalise "high" / " LOW " to "High" / "Low"."""
+    if isinstance(value, str):
+        return value.strip().capitalize()
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_strip_number_text)]
+NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Edge = Annotated[tuple[NodeId, NodeId], BeforeValidator(_edge_pair)]
+
+
+class _Model(BaseModel):
+    """Base for every strategy model: ignore unknown keys, refuse NaN and infinity."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+# --- flowchart nodes ------------------------------------------------------------------------
+
+
+class CategoryMeta(_Model):
+    """The crypto category the strategy trades."""
+
+    category: str
+
+
+class EntryMeta(_Model):
+    """When to open a position."""
+
+    mode: Literal["ai_optimized", "manual"] = "ai_optimized"
+    rules: list[str] = Field(min_length=1)
+
+
+class ExitMeta(_Model):
+    """When to close a position besides the profit target and stop loss."""
+
+    rules: list[str] = Field(default_factory=list)
+
+
+class TakeProfitMeta(_Model):
+    """Gain, in percent, at which the position is closed."""
+
+    target_pct: Number = Field(gt=0, le=1000)
+
+
+class StopLossMeta(_Model):
+    """Loss, in percent, at which the position is closed."""
+
+    stop_pct: Number = Field(gt=0, lt=100)
+    added: bool = True
+
+
+class PositionSizeMeta(_Model):
+    """Share of the capital, in percent, put into one position."""
+
+    allocation_pct: Number = Field(gt=0, le=100)
+
+
+class _Node(_Model):
+    """Fields every flowchart node has."""
+
+    id: NodeId
+
+
+class StartNode(_Node):
+    """Where the strategy begins."""
+
+    type: Literal["start"]
+    label: str = "Start Strategy"
+
+
+class EndNode(_Node):
+    """Where the strategy ends."""
+
+    type: Literal["end"]
+    label: str = "End Strategy"
+
+
+class CategoryNode(_Node):
+    """Choice of crypto category."""
+
+    type: Literal["category"]
+    label: str = "Crypto Category: "
+    meta: CategoryMeta
+
+
+class EntryConditionNode(_Node):
+    """Entry rules."""
+
+    type: Literal["entry_condition"]
+    label: str = "Set Entry Condition: "
+    meta: EntryMeta
+
+
+class ExitConditionNode(_Node):
+    """Exit rules."""
+
+    type: Literal["exit_condition"]
+    label: str = "Exit Condition: "
+    meta: ExitMeta
+
+
+class TakeProfitNode(_Node):
+    """Profit target."""
+
+    type: Literal["take_profit"]
+    label: str = "Profit Target: "
+    meta: TakeProfitMeta
+
+
+class StopLossNode(_Node):
+    """Stop loss."""
+
+    type: Literal["stop_loss"]
+    label: str = "Stop Loss: "
+    meta: StopLossMeta
+
+
+class PositionSizeNode(_Node):
+    """Position sizing."""
+
+    type: Literal["position_size"]
+    label: str = "Position Size: "
+    meta: PositionSizeMeta
+
+
+Node = Annotated[
+    Union[
+        StartNode,
+        EndNode,
+        CategoryNode,
+        EntryConditionNode,
+        ExitConditionNode,
+        TakeProfitNode,
+        StopLossNode,
+        PositionSizeNode,
+    ],
+    Field(discriminator="type"),
+]
+
+NODE_TYPES: frozenset[str] = frozenset(
+    {"start", "end", "category", "entry_condition", "exit_condition", "take_profit", "stop_loss", "position_size"}
+)
+
+
+class Flowchart(_Model):
+    """The strategy's steps and the directed edges between them."""
+
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+# --- the rest of the strategy ---------------------------------------------------------------
+
+
+class Account(_Model):
+    """Where the strategy is filed."""
+
+    workspace: str = "Vibe Water Associates"
+    section: str = "My Strategies"
+
+
+class AssistantPanel(_Model):
+    """Text the builder shows beside the flowchart."""
+
+    greeting: str = ""
+    user_request: str = ""
+    assistant_reply: str = ""
+
+
+class DegenClass(_Model):
+    """The strategy's risk class."""
+
+    options: list[str] = Field(default_factory=lambda: ["High", "Medium", "Low"])
+    selected: Annotated[DegenLevel, BeforeValidator(_title_case)]
+
+
+class StrategyMetrics(_Model):
+    """Headline numbers of the strategy."""
+
+    impact_monthly_return_delta_pct: Number
+    estimated_capital_required_usd: Number = Field(gt=0)
+
+
+class GuardrailItem(_Model):
+    """One server-computed safety check."""
+
+    key: str
+    label: str
+    status: GuardrailStatus
+    reason: str
+
+
+class Guardrails(_Model):
+    """All safety checks, and those that block the strategy."""
+
+    enabled: list[GuardrailItem]
+    violations: list[GuardrailItem]
+
+
+class Button(_Model):
+    """A builder button's label and state."""
+
+    label: str
+    enabled: bool
+
+
+class Actions(_Model):
+    """The builder's buttons."""
+
+    explain_button: Button
+    run_backtest_button: Button
+
+
+class Strategy(_Model):
+    """The whole strategy JSON; `guardrails` and `actions` are filled in by the server only."""
+
+    account: Account = Field(default_factory=Account)
+    assistant_panel: AssistantPanel = Field(default_factory=AssistantPanel)
+    flowchart: Flowchart
+    degen_class: DegenClass
+    strategy_metrics: StrategyMetrics
+    guardrails: Guardrails | None = None
+    actions: Actions | None = None
+
+    @field_validator("guardrails", "actions", mode="before")
+    @classmethod
+    def _discard_model_output(cls, value: Any) -> None:
+        """Drop whatever the model sent: the server computes these itself."""
+        return None

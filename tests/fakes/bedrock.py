@@ -1,0 +1,557 @@
+"""A wire-accurate local fake of Bedrock Runtime's ConverseStream, for tests and manual runs.
+
+`FakeBedrock` serves `POST /model/{modelId}/converse-stream` on 127.0.0.1 (HTTP or HTTPS with a
+self-signed certificate) and answers with real AWS event-stream framing, so unmodified boto3 talks to
+it through `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`. Each request plays a `Script`: stream text in paced
+chunks, fail before the stream with an HTTP error, raise an exception event mid-stream, or stall.
+Every request is recorded (headers, JSON body, whether the client hung up) for assertions.
+
+Run by hand: `python -m tests.fakes.bedrock --port 8765 --pace-chars 12 --pace-ms 20 [--tls]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import ipaddress
+import json
+import os
+import queue
+import re
+import select
+import socket
+import ssl
+import struct
+import tempfile
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote
+
+_PATH = re.compile(r"^/model/(?P<model_id>[^/]+)/converse-stream$")
+
+#: HTTP status and `x-amzn-ErrorType` name Bedrock uses for each error raised before the stream.
+HTTP_ERRORS: dict[int, str] = {
+    400: "ValidationException",
+    403: "AccessDeniedException",
+    404: "ResourceNotFoundException",
+    408: "ModelTimeoutException",
+    424: "ModelErrorException",
+    429: "ThrottlingException",
+    500: "InternalServerException",
+    503: "ServiceUnavailableException",
+}
+
+
+@dataclass(frozen=True)
+class Script:
+    """How the fake answers one request.
+
+    The text goes out as `contentBlockDelta` events of `chunk_chars` characters, `delay_s` apart.
+    `fail_before` answers with that HTTP status instead of a stream. `fail_after_chars` ends the
+    stream with an `exception` event once that many characters went out. `stall_s` pauses once
+    `stall_after_chars` characters went out (None: before the response headers are sent).
+    """
+
+    text: str = "<user_message>\nHello from the fake.\n</user_message>"
+    chunk_chars: int = 12
+    delay_s: float = 0.0
+    stop_reason: str = "end_turn"
+    fail_before: int | None = None
+    error_type: str | None = None
+    fail_after_chars: int | None = None
+    exception: str = "throttlingException"
+    stall_s: float | None = None
+    stall_after_chars: int | None = 0
+    usage: tuple[int, int] = (120, 80)
+    latency_ms: int | None = None
+
+
+@dataclass
+class FakeRequest:
+    """One request the fake received, with what happened to its connection."""
+
+    path: str
+    model_id: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    disconnected: threading.Event = field(default_factory=threading.Event)
+    completed: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def authorization(self) -> str:
+        """The Authorization header as sent (empty when absent)."""
+        return self.headers.get("authorization", "")
+
+    def last_user_text(self) -> str:
+        """The text of the last user message in the Converse body."""
+        for message in reversed(self.body.get("messages", [])):
+            if message.get("role") == "user":
+                return "".join(block.get("text", "") for block in message.get("content", []))
+        return ""
+
+
+Responder = Callable[[FakeRequest], Script]
+
+
+def encode_event(headers: dict[str, str], payload: bytes) -> bytes:
+    """Frame one AWS event-stream message: prelude, CRCs, string headers (type 7) and payload."""
+    header_bytes = b"".join(
+        struct.pack(">B", len(name.encode())) + name.encode() + b"\x07"
+        + struct.pack(">H", len(value.encode())) + value.encode()
+        for name, value in headers.items()
+    )
+    total_length = 12 + len(header_bytes) + len(payload) + 4
+    prelude = struct.pack(">II", total_length, len(header_bytes))
+    prelude += struct.pack(">I", zlib.crc32(prelude) & 0xFFFFFFFF)
+    message = prelude + header_bytes + payload
+    return message + struct.pack(">I", zlib.crc32(message) & 0xFFFFFFFF)
+
+
+def _event(event_type: str, body: dict[str, Any]) -> bytes:
+    """An `event` message; like real Bedrock, payloads carry a `p` padding field the SDK ignores."""
+    payload = json.dumps({**body, "p": "abcdefghijklmnopqrstuvwxyz"[: 1 + len(event_type) % 20]})
+    return encode_event(
+        {":event-type": event_type, ":content-type": "application/json", ":message-type": "event"},
+        payload.encode(),
+    )
+
+
+def _exception(exception_type: str, message: str) -> bytes:
+    """An `exception` message, as Bedrock sends for errors after the stream started."""
+    return encode_event(
+        {
+            ":exception-type": exception_type,
+            ":content-type": "application/json",
+            ":message-type": "exception",
+        },
+        json.dumps({"message": message}).encode(),
+    )
+
+
+def stream_events(script: Script) -> Iterator[bytes | float]:
+    """The script's wire messages in order, with floats meaning "pause this many seconds"."""
+    yield _event("messageStart", {"role": "assistant"})
+    text, step, chars = script.text, max(1, script.chunk_chars), 0
+    stall_pending = script.stall_s is not None and script.stall_after_chars is not None
+    while True:
+        if stall_pending and chars >= (script.stall_after_chars or 0):
+            stall_pending = False
+            yield float(script.stall_s or 0)
+        if script.fail_after_chars is not None and chars >= script.fail_after_chars:
+            yield _exception(script.exception, f"Fake {script.exception} after {chars} characters.")
+            return
+        if chars >= len(text):
+            break
+        if chars and script.delay_s:
+            yield float(script.delay_s)
+        piece = text[chars : chars + step]
+        yield _event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}})
+        chars += len(piece)
+    yield _event("contentBlockStop", {"contentBlockIndex": 0})
+    yield _event("messageStop", {"stopReason": script.stop_reason})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Serves one connection; HTTP/1.1 so boto3 keeps connections alive as it does with AWS."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        """Finish the TLS handshake in this connection's thread, not the accept loop."""
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+        super().setup()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Stay quiet; tests read `FakeBedrock.requests` instead."""
+
+    def do_POST(self) -> None:
+        """Answer a ConverseStream call according to the next script."""
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        match = _PATH.match(self.path)
+        if match is None:
+            self._send_error(404, "UnknownOperationException", f"No route for {self.path}")
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            self._send_error(400, "ValidationException", "Malformed JSON body.")
+            return
+        request = FakeRequest(
+            path=self.path,
+            model_id=unquote(match["model_id"]),
+            headers={key.lower(): value for key, value in self.headers.items()},
+            body=body,
+        )
+        fake = self.server.fake
+        fake._record(request)
+        script = fake._script_for(request)
+        try:
+            self._play(request, script)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            request.disconnected.set()
+            self.close_connection = True
+
+    def _play(self, request: FakeRequest, script: Script) -> None:
+        """Send the error or the event stream the script describes."""
+        started = time.monotonic()
+        if script.stall_s is not None and script.stall_after_chars is None:
+            if not self._wait(script.stall_s):
+                request.disconnected.set()
+                return
+        if script.fail_before is not None:
+            error_type = script.error_type or HTTP_ERRORS.get(script.fail_before, "InternalServerException")
+            self._send_error(script.fail_before, error_type, f"Fake {error_type}.")
+            request.completed.set()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.amazon.eventstream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        self.end_headers()
+        for item in stream_events(script):
+            if isinstance(item, float):
+                if item and not self._wait(item):
+                    request.disconnected.set()
+                    return
+            else:
+                self._write_chunk(item)
+        latency = script.latency_ms
+        if latency is None:
+            latency = int((time.monotonic() - started) * 1000)
+        input_tokens, output_tokens = script.usage
+        failed = script.fail_after_chars is not None and script.fail_after_chars <= len(script.text)
+        if not failed:
+            self._write_chunk(
+                _event(
+                    "metadata",
+                    {
+                        "usage": {
+                            "inputTokens": input_tokens,
+                            "outputTokens": output_tokens,
+                            "totalTokens": input_tokens + output_tokens,
+                        },
+                        "metrics": {"latencyMs": latency},
+                    },
+                )
+            )
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        request.completed.set()
+
+    def _write_chunk(self, data: bytes) -> None:
+        """Send one event as its own HTTP chunk, so the client sees it at once."""
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _send_error(self, status: int, error_type: str, message: str) -> None:
+        """Answer before any stream, the way Bedrock's rest-json errors look."""
+        payload = json.dumps({"message": message}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        self.send_header(
+            "x-amzn-ErrorType", f"{error_type}:http://internal.amazon.com/coral/com.amazon.bedrock/"
+        )
+        self.end_headers()
+        self.wfile.write(payload)
+        self.wfile.flush()
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; return False as soon as the client hangs up."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            # A client awaiting our response sends nothing, so readability means it closed.
+            readable, _, _ = select.select([self.connection], [], [], min(remaining, 0.05))
+            if readable and self._peer_closed():
+                return False
+        return True
+
+    def _peer_closed(self) -> bool:
+        """Whether a readable connection is a closed one (EOF, reset or TLS close)."""
+        if isinstance(self.connection, ssl.SSLSocket):
+            return True
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+
+class _Server(ThreadingHTTPServer):
+    """A threaded server with a deep accept backlog, so 60+ clients can connect at once."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, fake: FakeBedrock, port: int, tls: ssl.SSLContext | None) -> None:
+        self.fake = fake
+        self._tls = tls
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Wrap accepted sockets in TLS without handshaking in the accept loop."""
+        sock, address = super().get_request()
+        if self._tls is not None:
+            sock = self._tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+
+def _write_self_signed_cert(directory: str) -> tuple[str, str]:
+    """Create a self-signed certificate for 127.0.0.1 and localhost; return (cert, key) paths."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    public_key = key.public_key()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=7))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        # A self-signed CA certificate can serve as its own trust anchor in AWS_CA_BUNDLE.
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, key_cert_sign=True, crl_sign=True,
+                content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(public_key), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path = os.path.join(directory, "fake-bedrock-cert.pem")
+    key_path = os.path.join(directory, "fake-bedrock-key.pem")
+    with open(cert_path, "wb") as handle:
+        handle.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as handle:
+        handle.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return cert_path, key_path
+
+
+class FakeBedrock:
+    """A scriptable Bedrock Runtime on 127.0.0.1; use as a context manager or start()/stop().
+
+    Scripts come from `push()`ed queue entries first, then `responder` (a callable given the
+    request), then `default_script`.
+    """
+
+    def __init__(
+        self,
+        *,
+        tls: bool = False,
+        port: int = 0,
+        default_script: Script | None = None,
+        responder: Responder | None = None,
+    ) -> None:
+        self.tls = tls
+        self.port = port
+        self.default_script = default_script or Script()
+        self.responder = responder
+        self.requests: list[FakeRequest] = []
+        self.ca_bundle: str | None = None
+        self._scripts: queue.SimpleQueue[Script] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def url(self) -> str:
+        """The endpoint URL to put in AWS_ENDPOINT_URL_BEDROCK_RUNTIME."""
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{'localhost' if self.tls else '127.0.0.1'}:{self.port}"
+
+    def start(self) -> FakeBedrock:
+        """Bind a port (random unless given), create the certificate if TLS, and serve."""
+        context: ssl.SSLContext | None = None
+        if self.tls:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="fake-bedrock-")
+            cert_path, key_path = _write_self_signed_cert(self._tempdir.name)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert_path, key_path)
+            self.ca_bundle = cert_path
+        self._server = _Server(self, self.port, context)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="fake-bedrock", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and remove the certificate files."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+    def __enter__(self) -> FakeBedrock:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def push(self, *scripts: Script) -> None:
+        """Queue scripts for the next requests, in order."""
+        for script in scripts:
+            self._scripts.put(script)
+
+    def _record(self, request: FakeRequest) -> None:
+        """Keep a received request for the tests."""
+        with self._lock:
+            self.requests.append(request)
+
+    def _script_for(self, request: FakeRequest) -> Script:
+        """Pick the script for a request: queued, then responder, then the default."""
+        try:
+            return self._scripts.get_nowait()
+        except queue.Empty:
+            pass
+        if self.responder is not None:
+            return self.responder(request)
+        return self.default_script
+
+
+def strategy_reply(capital: int = 1000) -> str:
+    """A valid two-part strategy reply in the seed's format, sized for `capital` dollars."""
+    strategy = {
+        "account": {"workspace": "Vibe Water Associates", "section": "My Strategies"},
+        "assistant_panel": {
+            "greeting": "Hello",
+            "user_request": f"I have ${capital}, please choose a high-return strategy",
+            "assistant_reply": "A high-risk DeFi dip-buying strategy with a 7% target and a 5% stop.",
+        },
+        "flowchart": {
+            "nodes": [
+                {"id": "start", "type": "start", "label": "Start Strategy"},
+                {"id": "category", "type": "category", "label": "Crypto Category: ",
+                 "meta": {"category": "DeFi"}},
+                {"id": "entry", "type": "entry_condition", "label": "Set Entry Condition: ",
+                 "meta": {"mode": "ai_optimized", "rules": ["Enter on a 5% price drop"]}},
+                {"id": "profit_target", "type": "take_profit", "label": "Profit Target: ",
+                 "meta": {"target_pct": 7.0}},
+                {"id": "stop_loss", "type": "stop_loss", "label": "Stop Loss: ",
+                 "meta": {"stop_pct": 5.0, "added": True}},
+                {"id": "end", "type": "end", "label": "End Strategy"},
+            ],
+            "edges": [
+                ["start", "category"], ["category", "entry"], ["entry", "profit_target"],
+                ["profit_target", "stop_loss"], ["stop_loss", "end"],
+            ],
+        },
+        "degen_class": {"options": ["High", "Medium", "Low"], "selected": "High"},
+        "strategy_metrics": {
+            "impact_monthly_return_delta_pct": 7.0,
+            "estimated_capital_required_usd": capital,
+        },
+        "guardrails": {
+            "enabled": [
+                {"key": "no_short_selling", "label": "No short selling", "status": "ok"},
+                {"key": "high_risk_class", "label": "High risk asset class selected",
+                 "status": "warning"},
+            ],
+            "violations": [],
+        },
+        "actions": {
+            "explain_button": {"label": "Explain", "enabled": True},
+            "run_backtest_button": {"label": "Run Backtest", "enabled": True},
+        },
+    }
+    return (
+        "<user_message>\n"
+        f"I've built a high-return DeFi strategy for your ${capital:,}: it buys 5% dips, takes "
+        "profit at 7% and cuts losses at 5%. It is a high-risk strategy, so the stop loss stays on. "
+        "Run a backtest to see how it would have behaved.\n"
+        "</user_message>\n\n"
+        f"<backend>\n{json.dumps(strategy, indent=2)}\n</backend>"
+    )
+
+
+def capital_from(text: str, default: int = 1000) -> int:
+    """The first dollar amount in a trader's message, e.g. "$5,000" → 5000."""
+    match = re.search(r"\$\s?([\d,]+)", text)
+    if match is None or not match[1].replace(",", ""):
+        return default
+    return int(match[1].replace(",", ""))
+
+
+def _main() -> None:
+    """Serve strategy replies paced like a real model until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--pace-chars", type=int, default=12, help="characters per delta")
+    parser.add_argument("--pace-ms", type=float, default=20, help="milliseconds between deltas")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed cert")
+    args = parser.parse_args()
+
+    def respond(request: FakeRequest) -> Script:
+        return Script(
+            text=strategy_reply(capital_from(request.last_user_text())),
+            chunk_chars=args.pace_chars,
+            delay_s=args.pace_ms / 1000,
+        )
+
+    fake = FakeBedrock(tls=args.tls, port=args.port, responder=respond).start()
+    print(f"Fake Bedrock listening on {fake.url}")
+    print(f"  export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={fake.url}")
+    if fake.ca_bundle:
+        print(f"  export AWS_CA_BUNDLE={fake.ca_bundle}  # then AWS_BEARER_TOKEN_BEDROCK=anything")
+    else:
+        print("  export AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake AWS_REGION=us-east-1")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,15 @@
+"""Settings for the test suite: the product's settings with test-friendly defaults."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+os.environ["LLM_PROVIDER"] = os.environ.get("TEST_LLM_PROVIDER", "offline")
+os.environ.setdefault("OFFLINE_STRATEGIST_SECONDS_PER_CHUNK", "0")
+
+from vibewater.settings import *  # noqa: E402,F403
+from vibewater.settings import BASE_DIR, DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so live-server tests and daphne subprocesses share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}

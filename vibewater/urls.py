@@ -1,0 +1,14 @@
+"""Top-level URLs: accounts, admin, the JSON API, health, and the builder UI."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="builder", permanent=False)),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("chat.urls")),
+    path("api/", include("strategies.urls")),
+    path("", include("frontend.urls")),
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import threading
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -122,6 +123,31 @@ def _describe(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+class _RedactSecrets(logging.Filter):
+    """Masks credentials in botocore's DEBUG records, which print request headers verbatim."""
+
+    _HEADER = re.compile(
+        r"(?i)((?:authorization|x-amz-security-token)['\"]?\s*[:=]\s*b?['\"]?)[^'\"\n]+"
+    )
+    _ENV_SECRETS = ("AWS_BEARER_TOKEN_BEDROCK", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message with secret values replaced by "<redacted>"."""
+        message = self._HEADER.sub(r"\1<redacted>", record.getMessage())
+        for name in self._ENV_SECRETS:
+            secret = os.environ.get(name, "")
+            if len(secret) >= 8:
+                message = message.replace(secret, "<redacted>")
+        record.msg, record.args = message, None
+        return True
+
+
+# botocore logs the signed request (Authorization, session token) at DEBUG; a DEBUG logging setup
+# must not leak it. Filters on a logger only cost anything for records that are actually emitted.
+for _name in ("botocore.endpoint", "botocore.auth", "botocore.httpsession"):
+    logging.getLogger(_name).addFilter(_RedactSecrets())
+
+
 class _EventPipe:
     """Carries items from one worker thread to the event loop with one wake-up per batch."""
 
@@ -218,8 +244,10 @@ class BedrockProvider:
         self.max_attempts = max_attempts
         self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="bedrock-stream")
         self._lock = threading.Lock()
+        # A separate lock for the slow client creation, so the event loop never waits on it.
+        self._client_lock = threading.Lock()
         self._client: Any = None
-        self._handles: set[_StreamHandle] = set()
+        self._streams: dict[_StreamHandle, _EventPipe] = {}
         self._active = 0
         self._closed = False
 
@@ -231,7 +259,7 @@ class BedrockProvider:
 
     def _get_client(self) -> Any:
         """The shared bedrock-runtime client, created on first use (in a worker thread)."""
-        with self._lock:
+        with self._client_lock:
             if self._client is None:
                 # boto3 reads AWS_DEFAULT_REGION but not AWS_REGION, the variable the seed documents.
                 region = self.region or os.environ.get("AWS_REGION") or None
@@ -264,9 +292,13 @@ class BedrockProvider:
         with self._lock:
             if self._closed:
                 raise ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
-            self._handles.add(handle)
+            self._streams[handle] = pipe
         try:
-            self._executor.submit(self._pump, call, pipe, handle)
+            try:
+                self._executor.submit(self._pump, call, pipe, handle)
+            except RuntimeError:
+                # close() shut the executor down between the check above and this call.
+                raise ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
             while True:
                 texts: list[str] = []
                 error: ProviderError | None = None
@@ -291,7 +323,7 @@ class BedrockProvider:
             # Runs on normal end, on error, on aclose() and on task cancellation alike.
             handle.cancel()
             with self._lock:
-                self._handles.discard(handle)
+                self._streams.pop(handle, None)
 
     def _pump(self, call: dict[str, Any], pipe: _EventPipe, handle: _StreamHandle) -> None:
         """Run one converse_stream call and forward its events (worker thread)."""
@@ -306,6 +338,7 @@ class BedrockProvider:
             pipe.put("event", {"requestId": response.get("ResponseMetadata", {}).get("RequestId")})
             if not handle.attach(event_stream):
                 return
+            stopped = False
             for event in event_stream:
                 if handle.stop.is_set():
                     return
@@ -319,7 +352,11 @@ class BedrockProvider:
                     # Only metadata follows; stop offering the socket to cancel() before urllib3
                     # returns the connection to the pool.
                     handle.detach()
+                    stopped = True
                 pipe.put("event", event)
+            if not stopped:
+                # Bedrock always ends a complete reply with messageStop; without it the body was cut.
+                raise ProviderError(f"The model's reply ended unexpectedly. {_TRY_AGAIN}", code="incomplete")
             pipe.put("done")
         except Exception as exc:
             if handle.stop.is_set():
@@ -340,11 +377,15 @@ class BedrockProvider:
         """Cancel running streams, stop the worker threads and close the HTTP connections."""
         with self._lock:
             self._closed = True
-            handles = list(self._handles)
-            client = self._client
-        for handle in handles:
+            streams = list(self._streams.items())
+        closed = ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+        for handle, pipe in streams:
             handle.cancel()
+            # A reply whose job never started would otherwise wait for its worker forever.
+            pipe.put("error", closed)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._client_lock:
+            client = self._client
         if client is not None:
             client.close()
 

@@ -22,6 +22,7 @@ import select
 import socket
 import ssl
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -54,8 +55,10 @@ class Script:
     """How the fake answers one request.
 
     The text goes out as `contentBlockDelta` events of `chunk_chars` characters, `delay_s` apart.
-    `fail_before` answers with that HTTP status instead of a stream. `fail_after_chars` ends the
-    stream with an `exception` event once that many characters went out. `stall_s` pauses once
+    `fail_before` answers with that HTTP status instead of a stream (`error_type` overrides the
+    `x-amzn-ErrorType` name picked from HTTP_ERRORS). `fail_after_chars` ends the
+    stream with an `exception` event once that many characters went out (`exception=None`: just end
+    the body there, without messageStop, like a cut-off stream). `stall_s` pauses once
     `stall_after_chars` characters went out (None: before the response headers are sent).
     """
 
@@ -66,7 +69,7 @@ class Script:
     fail_before: int | None = None
     error_type: str | None = None
     fail_after_chars: int | None = None
-    exception: str = "throttlingException"
+    exception: str | None = "throttlingException"
     stall_s: float | None = None
     stall_after_chars: int | None = 0
     usage: tuple[int, int] = (120, 80)
@@ -116,7 +119,7 @@ def encode_event(headers: dict[str, str], payload: bytes) -> bytes:
 
 def _event(event_type: str, body: dict[str, Any]) -> bytes:
     """An `event` message; like real Bedrock, payloads carry a `p` padding field the SDK ignores."""
-    payload = json.dumps({**body, "p": "abcdefghijklmnopqrstuvwxyz"[: 1 + len(event_type) % 20]})
+    payload = json.dumps({**body, "p": "abcdefghijklmnopqrstuvwxyzABCDEFGH"})
     return encode_event(
         {":event-type": event_type, ":content-type": "application/json", ":message-type": "event"},
         payload.encode(),
@@ -145,7 +148,8 @@ def stream_events(script: Script) -> Iterator[bytes | float]:
             stall_pending = False
             yield float(script.stall_s or 0)
         if script.fail_after_chars is not None and chars >= script.fail_after_chars:
-            yield _exception(script.exception, f"Fake {script.exception} after {chars} characters.")
+            if script.exception is not None:
+                yield _exception(script.exception, f"Fake {script.exception} after {chars} characters.")
             return
         if chars >= len(text):
             break
@@ -299,6 +303,12 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
         self._tls = tls
         super().__init__(("127.0.0.1", port), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client hangs up (tests do it on purpose); report anything else."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def get_request(self) -> tuple[socket.socket, Any]:
         """Wrap accepted sockets in TLS without handshaking in the accept loop."""
@@ -539,12 +549,13 @@ def _main() -> None:
         )
 
     fake = FakeBedrock(tls=args.tls, port=args.port, responder=respond).start()
-    print(f"Fake Bedrock listening on {fake.url}")
+    print(f"Fake Bedrock listening on {fake.url}", flush=True)
     print(f"  export AWS_ENDPOINT_URL_BEDROCK_RUNTIME={fake.url}")
     if fake.ca_bundle:
         print(f"  export AWS_CA_BUNDLE={fake.ca_bundle}  # then AWS_BEARER_TOKEN_BEDROCK=anything")
     else:
         print("  export AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake AWS_REGION=us-east-1")
+    print("  (Ctrl-C to stop)", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

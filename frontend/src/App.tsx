@@ -1,0 +1,58 @@
+/** The builder page: sidebar, chat and strategy, wired to the socket and the HTTP API. */
+import { useCallback, useEffect } from "react";
+
+import type { RestoredStrategy } from "./api";
+import { builderPath, type Bootstrap } from "./bootstrap";
+import { ChatPanel } from "./components/ChatPanel";
+import { Sidebar } from "./components/Sidebar";
+import { StrategyPanel } from "./components/StrategyPanel";
+import { TopBar } from "./components/TopBar";
+import { useConversations } from "./hooks/useConversations";
+import { useVersions } from "./hooks/useVersions";
+import { useWebSocketChat } from "./hooks/useWebSocketChat";
+
+export function App({ bootstrap }: { bootstrap: Bootstrap }) {
+  const { state, status, sendMessage, sendAction, cancel, showRestored } = useWebSocketChat(bootstrap.conversationId);
+  const { conversationId, completedReplies } = state;
+
+  // A new conversation gets its id with the first stored message: make the URL point at it.
+  useEffect(() => {
+    if (conversationId && conversationId !== bootstrap.conversationId) {
+      window.history.replaceState(null, "", builderPath(conversationId));
+    }
+  }, [conversationId, bootstrap.conversationId]);
+
+  const conversations = useConversations(`${conversationId}:${completedReplies}`);
+  const onRestored = useCallback(
+    (restored: RestoredStrategy) => showRestored(restored.strategy_json, restored.strategy_version),
+    [showRestored],
+  );
+  const versions = useVersions(conversationId, `${completedReplies}:${state.strategyVersion}`, onRestored);
+
+  const busy = state.streamingId !== null || status !== "connected";
+
+  return (
+    <div className="app">
+      <TopBar status={status} username={bootstrap.username} />
+      <main className="layout">
+        <Sidebar
+          conversationId={conversationId}
+          conversations={conversations.conversations}
+          conversationsError={conversations.error}
+          versions={versions.versions}
+          versionsError={versions.error}
+          restoring={versions.restoring}
+          restoreDisabled={state.streamingId !== null}
+          onRestore={(number) => void versions.restore(number)}
+        />
+        <ChatPanel state={state} status={status} onSend={sendMessage} onStop={cancel} />
+        <StrategyPanel
+          strategy={state.strategy}
+          version={state.strategyVersion}
+          actionsDisabled={busy}
+          onAction={sendAction}
+        />
+      </main>
+    </div>
+  );
+}

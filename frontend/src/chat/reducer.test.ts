@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+
+import { chatReducer, initialChatState, isSending, type ChatState } from "./reducer";
+import type { ServerFrame } from "./protocol";
+import type { StrategyJson } from "../types/strategy";
+
+const CONVERSATION = "7b0c1f7e-0000-4000-8000-000000000001";
+const STRATEGY: StrategyJson = { degen_class: { options: ["High", "Medium", "Low"], selected: "Low" } };
+
+function apply(state: ChatState, ...frames: ServerFrame[]): ChatState {
+  return frames.reduce((s, frame) => chatReducer(s, { kind: "frame", frame }), state);
+}
+
+function chunk(seq: number, text: string, messageId = "a1"): ServerFrame {
+  return { type: "content_chunk", message_id: messageId, chunk: text, seq };
+}
+
+function stateWithReplyInProgress(text: string, seq: number): ServerFrame {
+  return {
+    type: "conversation_state",
+    conversation_id: CONVERSATION,
+    messages: [
+      { id: "u1", role: "user", content: "I have $5000", status: "complete", created_at: "2026-01-01T00:00:00Z" },
+      { id: "a1", role: "assistant", content: "", status: "streaming", created_at: "2026-01-01T00:00:01Z" },
+    ],
+    strategy_json: null,
+    strategy_version: null,
+    in_progress: { message_id: "a1", text, seq },
+  };
+}
+
+function assistant(state: ChatState) {
+  return state.messages.find((m) => m.id === "a1");
+}
+
+describe("streaming a reply", () => {
+  it("appends chunks in order and completes with the strategy", () => {
+    let state = apply(
+      initialChatState(null),
+      { type: "message_received", message_id: "u1", conversation_id: CONVERSATION, content: "hi" },
+      { type: "message_start", message_id: "a1", conversation_id: CONVERSATION },
+      chunk(1, "Hello "),
+      chunk(2, "trader"),
+    );
+    expect(state.conversationId).toBe(CONVERSATION);
+    expect(state.streamingId).toBe("a1");
+    expect(assistant(state)?.content).toBe("Hello trader");
+
+    state = apply(state, {
+      type: "message_complete",
+      message_id: "a1",
+      user_message: "Hello trader.",
+      strategy_json: STRATEGY,
+      strategy_version: 1,
+      error: null,
+      provider: "offline",
+      model_id: null,
+    });
+    expect(state.streamingId).toBeNull();
+    expect(assistant(state)).toMatchObject({ content: "Hello trader.", status: "complete", provider: "offline" });
+    expect(state.strategy).toEqual(STRATEGY);
+    expect(state.strategyVersion).toBe(1);
+    expect(state.provider).toBe("offline");
+    expect(state.completedReplies).toBe(1);
+  });
+
+  it("keeps the previous strategy when a reply fails", () => {
+    let state = apply(initialChatState(CONVERSATION), {
+      type: "conversation_state",
+      conversation_id: CONVERSATION,
+      messages: [],
+      strategy_json: STRATEGY,
+      strategy_version: 3,
+      in_progress: null,
+    });
+    state = apply(
+      state,
+      { type: "message_start", message_id: "a1" },
+      chunk(1, "Partial"),
+      { type: "message_complete", message_id: "a1", user_message: null, strategy_json: null, strategy_version: null, error: "The strategist timed out." },
+    );
+    expect(assistant(state)).toMatchObject({ content: "Partial", status: "error", error: "The strategist timed out." });
+    expect(state.strategy).toEqual(STRATEGY);
+    expect(state.strategyVersion).toBe(3);
+  });
+});
+
+describe("resuming after a reconnect", () => {
+  it("drops chunks the conversation state already holds", () => {
+    const state = apply(
+      initialChatState(CONVERSATION),
+      stateWithReplyInProgress("Hello trader", 2),
+      chunk(1, "Hello "),
+      chunk(2, "trader"),
+      chunk(3, ", here"),
+      chunk(3, ", here"),
+      chunk(4, " it is"),
+    );
+    expect(assistant(state)?.content).toBe("Hello trader, here it is");
+    expect(assistant(state)?.hasGap).toBeFalsy();
+    expect(state.streamingId).toBe("a1");
+    expect(state.resyncFor).toBeNull();
+  });
+
+  it("replaces text streamed before the drop instead of repeating it", () => {
+    let state = apply(
+      initialChatState(CONVERSATION),
+      stateWithReplyInProgress("", 0),
+      chunk(1, "Hello "),
+    );
+    // The socket drops; chunk 2 is missed; the server's state on rejoin holds 1..3.
+    state = chatReducer(state, { kind: "connection_lost" });
+    state = apply(state, stateWithReplyInProgress("Hello trader, here", 3), chunk(3, ", here"), chunk(4, " it is"));
+    expect(assistant(state)?.content).toBe("Hello trader, here it is");
+  });
+
+  it("flags a gap for a resync and lets the completion repair the text", () => {
+    let state = apply(
+      initialChatState(CONVERSATION),
+      stateWithReplyInProgress("Hello ", 1),
+      chunk(3, " it is"),
+    );
+    expect(assistant(state)?.hasGap).toBe(true);
+    expect(state.resyncFor).toBe("a1");
+
+    state = apply(state, {
+      type: "message_complete",
+      message_id: "a1",
+      user_message: "Hello trader, here it is",
+      strategy_json: STRATEGY,
+      strategy_version: 2,
+      error: null,
+    });
+    expect(assistant(state)).toMatchObject({ content: "Hello trader, here it is", status: "complete", hasGap: false });
+    expect(state.resyncFor).toBeNull();
+  });
+
+  it("completes a resumed reply and ignores chunks that arrive late", () => {
+    const state = apply(
+      initialChatState(CONVERSATION),
+      stateWithReplyInProgress("Hello trader", 2),
+      chunk(3, "."),
+      {
+        type: "message_complete",
+        message_id: "a1",
+        user_message: "Hello trader.",
+        strategy_json: STRATEGY,
+        strategy_version: 4,
+        error: null,
+        provider: "bedrock",
+      },
+      chunk(4, " again"),
+    );
+    expect(assistant(state)).toMatchObject({ content: "Hello trader.", status: "complete" });
+    expect(state.streamingId).toBeNull();
+    expect(state.strategyVersion).toBe(4);
+    expect(state.messages.filter((m) => m.id === "a1")).toHaveLength(1);
+  });
+
+  it("takes the transcript from the state and stops streaming when nothing is in progress", () => {
+    const state = apply(
+      initialChatState(CONVERSATION),
+      { type: "message_start", message_id: "a1" },
+      chunk(1, "Hel"),
+      {
+        type: "conversation_state",
+        conversation_id: CONVERSATION,
+        messages: [{ id: "a1", role: "assistant", content: "Hello.", status: "complete", provider: "offline" }],
+        strategy_json: STRATEGY,
+        strategy_version: 1,
+        in_progress: null,
+      },
+    );
+    expect(state.streamingId).toBeNull();
+    expect(state.messages).toHaveLength(1);
+    expect(assistant(state)?.content).toBe("Hello.");
+    expect(state.provider).toBe("offline");
+  });
+});
+
+describe("sending", () => {
+  it("replaces the pending message with the stored one", () => {
+    let state = chatReducer(initialChatState(null), { kind: "local_send", content: "I have $5000" });
+    expect(isSending(state)).toBe(true);
+    state = apply(state, { type: "message_received", message_id: "u1", conversation_id: CONVERSATION, content: "I have $5000" });
+    expect(isSending(state)).toBe(false);
+    expect(state.messages).toEqual([{ id: "u1", role: "user", content: "I have $5000", status: "complete" }]);
+  });
+
+  it("shows a refused frame as a notice and marks the pending message not sent", () => {
+    let state = chatReducer(initialChatState(CONVERSATION), { kind: "local_send", content: "again" });
+    state = apply(state, { type: "error", code: "rate_limited", message: "You are sending messages too quickly." });
+    expect(state.messages[0]).toMatchObject({ status: "error" });
+    expect(state.messages[1]).toMatchObject({ role: "system", content: "You are sending messages too quickly." });
+  });
+
+  it("marks a pending message not sent when the connection drops", () => {
+    let state = chatReducer(initialChatState(null), { kind: "local_send", content: "hello" });
+    state = chatReducer(state, { kind: "connection_lost" });
+    expect(state.messages[0]).toMatchObject({ status: "error" });
+    expect(isSending(state)).toBe(false);
+  });
+});
+
+describe("strategy changes outside a reply", () => {
+  it("shows a restored version announced by the server", () => {
+    const state = apply(initialChatState(CONVERSATION), {
+      type: "strategy_updated",
+      conversation_id: CONVERSATION,
+      strategy_json: STRATEGY,
+      strategy_version: 2,
+    });
+    expect(state.strategy).toEqual(STRATEGY);
+    expect(state.strategyVersion).toBe(2);
+  });
+
+  it("takes a stopped reply's status from the server", () => {
+    const state = apply(
+      initialChatState(CONVERSATION),
+      { type: "message_start", message_id: "a1" },
+      chunk(1, "Part"),
+      { type: "message_complete", message_id: "a1", user_message: "Part", status: "interrupted", error: "Stopped." },
+    );
+    expect(assistant(state)).toMatchObject({ status: "interrupted", error: "Stopped." });
+    expect(state.streamingId).toBeNull();
+  });
+});

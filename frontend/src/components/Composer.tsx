@@ -1,0 +1,76 @@
+/** The message box: Enter sends, Shift+Enter starts a new line; Stop while a reply streams. */
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+
+interface ComposerProps {
+  disabled: boolean;
+  streaming: boolean;
+  placeholder: string;
+  onSend: (content: string) => boolean;
+  onStop: () => void;
+  draft?: string;
+  onDraftChange?: (draft: string) => void;
+}
+
+export const MAX_MESSAGE_LENGTH = 4000;
+
+export function Composer({ disabled, streaming, placeholder, onSend, onStop, draft, onDraftChange }: ComposerProps) {
+  const [ownText, setOwnText] = useState("");
+  const text = draft ?? ownText;
+  const setText = onDraftChange ?? setOwnText;
+  const canSend = !disabled && text.trim().length > 0;
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+
+  // Disabling the box drops its focus; give it back when the reply is done.
+  useEffect(() => {
+    if (!disabled && document.activeElement === document.body) inputRef.current?.focus();
+  }, [disabled]);
+
+  const submit = () => {
+    if (!canSend) return;
+    if (onSend(text.trim())) setText("");
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    submit();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      <label htmlFor="chat-input" className="visually-hidden">
+        Message the strategist
+      </label>
+      <textarea
+        id="chat-input"
+        ref={inputRef}
+        className="composer__input"
+        data-testid="chat-input"
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+        placeholder={placeholder}
+        disabled={disabled}
+        maxLength={MAX_MESSAGE_LENGTH}
+        rows={2}
+      />
+      <div className="composer__actions">
+        <span className="composer__hint">Enter to send · Shift+Enter for a new line</span>
+        {streaming && (
+          <button type="button" className="button button--danger" onClick={onStop} data-testid="stop-button">
+            ■ Stop
+          </button>
+        )}
+        <button type="submit" className="button button--primary" disabled={!canSend} data-testid="send-button">
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

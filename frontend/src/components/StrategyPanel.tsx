@@ -1,0 +1,95 @@
+/** The visual strategy, driven only by the current strategy JSON. */
+import type { ChatAction } from "../chat/protocol";
+import { Flowchart } from "../flow/Flowchart";
+import type { StrategyJson } from "../types/strategy";
+import { DegenClassSelector } from "./DegenClassSelector";
+import { Guardrails } from "./Guardrails";
+import { Metrics } from "./Metrics";
+
+interface StrategyPanelProps {
+  strategy: StrategyJson | null;
+  version: number | null;
+  actionsDisabled: boolean;
+  onAction: (action: ChatAction) => void;
+}
+
+export function StrategyPanel({ strategy, version, actionsDisabled, onAction }: StrategyPanelProps) {
+  if (!strategy) {
+    return (
+      <section className="panel strategy" aria-label="Strategy">
+        <header className="panel__header">
+          <h2 className="panel__title">Strategy</h2>
+        </header>
+        <div className="strategy__empty" data-testid="strategy-empty">
+          <div className="strategy__empty-art" aria-hidden="true">
+            <span />
+            <span />
+            <span />
+          </div>
+          <p className="strategy__empty-title">No strategy yet</p>
+          <p className="muted">
+            Ask the strategist for a strategy. Its flowchart, risk class, metrics and guardrails appear here and update
+            with every reply.
+          </p>
+        </div>
+      </section>
+    );
+  }
+
+  const explain = strategy.actions?.explain_button;
+  const backtest = strategy.actions?.run_backtest_button;
+  const summary = strategy.assistant_panel?.assistant_reply;
+
+  return (
+    <section className="panel strategy" aria-label="Strategy">
+      <header className="panel__header">
+        <h2 className="panel__title">
+          Strategy
+          {version !== null && (
+            <span className="chip" data-testid="strategy-version">
+              v{version}
+            </span>
+          )}
+        </h2>
+        <div className="strategy__actions">
+          <button
+            type="button"
+            className="button button--ghost"
+            disabled={actionsDisabled || explain?.enabled === false}
+            onClick={() => onAction("explain")}
+            data-testid="explain-button"
+          >
+            {explain?.label || "Explain"}
+          </button>
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={actionsDisabled || backtest?.enabled === false}
+            onClick={() => onAction("run_backtest")}
+            data-testid="backtest-button"
+          >
+            {backtest?.label || "Run Backtest"}
+          </button>
+        </div>
+      </header>
+
+      {summary && <p className="strategy__summary">{summary}</p>}
+
+      <div className="strategy__overview">
+        <div className="card">
+          <h3 className="section-title">Degen class</h3>
+          <DegenClassSelector options={strategy.degen_class?.options} selected={strategy.degen_class?.selected} />
+        </div>
+        <Metrics
+          capitalUsd={strategy.strategy_metrics?.estimated_capital_required_usd}
+          monthlyReturnPct={strategy.strategy_metrics?.impact_monthly_return_delta_pct}
+        />
+      </div>
+
+      <div className="strategy__body">
+        <Flowchart flowchart={strategy.flowchart} />
+        <Guardrails guardrails={strategy.guardrails} />
+      </div>
+    </section>
+  );
+}

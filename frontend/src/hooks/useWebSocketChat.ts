@@ -1,0 +1,113 @@
+/**
+ * The chat socket: connects, reconnects 3 s after a drop, and feeds frames to the chat reducer.
+ *
+ * The socket joins `/ws/chat/<id>/` once the conversation has an id (from the URL or from
+ * the first `message_received`), so a reconnect resumes the same conversation: the
+ * server's `conversation_state` comes first and the reducer continues the reply by `seq`.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+
+import { parseServerFrame, type ChatAction, type ClientFrame } from "../chat/protocol";
+import { chatReducer, initialChatState, type ChatState } from "../chat/reducer";
+import type { StrategyJson } from "../types/strategy";
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting";
+
+export const RECONNECT_DELAY_MS = 3000;
+
+export interface WebSocketChat {
+  state: ChatState;
+  status: ConnectionStatus;
+  /** Send the trader's message; false when the socket is not open. */
+  sendMessage: (content: string) => boolean;
+  sendAction: (action: ChatAction) => boolean;
+  cancel: () => boolean;
+  /** Show a strategy the trader restored over HTTP. */
+  showRestored: (strategy: StrategyJson, version: number) => void;
+}
+
+/** The socket URL for a conversation, or for a new one. */
+export function socketUrl(conversationId: string | null, location: Location = window.location): string {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const path = conversationId ? `/ws/chat/${encodeURIComponent(conversationId)}/` : "/ws/chat/";
+  return `${scheme}://${location.host}${path}`;
+}
+
+export function useWebSocketChat(initialConversationId: string | null): WebSocketChat {
+  const [state, dispatch] = useReducer(chatReducer, initialConversationId, initialChatState);
+  const [status, setStatus] = useState<ConnectionStatus>("connecting");
+  const socketRef = useRef<WebSocket | null>(null);
+  const conversationIdRef = useRef(initialConversationId);
+  const reconnectNowRef = useRef(false);
+  const resyncedRef = useRef(new Set<string>());
+
+  useEffect(() => {
+    conversationIdRef.current = state.conversationId;
+  }, [state.conversationId]);
+
+  useEffect(() => {
+    let disposed = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    const connect = () => {
+      const socket = new WebSocket(socketUrl(conversationIdRef.current));
+      socketRef.current = socket;
+      socket.onopen = () => setStatus("connected");
+      socket.onmessage = (event: MessageEvent) => {
+        const frame = parseServerFrame(event.data);
+        if (frame) dispatch({ kind: "frame", frame });
+      };
+      socket.onclose = () => {
+        if (socketRef.current === socket) socketRef.current = null;
+        if (disposed) return;
+        dispatch({ kind: "connection_lost" });
+        setStatus("reconnecting");
+        const delay = reconnectNowRef.current ? 0 : RECONNECT_DELAY_MS;
+        reconnectNowRef.current = false;
+        timer = setTimeout(connect, delay);
+      };
+    };
+
+    connect();
+    return () => {
+      disposed = true;
+      clearTimeout(timer);
+      socketRef.current?.close();
+      socketRef.current = null;
+    };
+  }, []);
+
+  // A missed chunk: rejoin at once so the server's state gives the full text (once per reply).
+  useEffect(() => {
+    const messageId = state.resyncFor;
+    if (!messageId || resyncedRef.current.has(messageId)) return;
+    resyncedRef.current.add(messageId);
+    reconnectNowRef.current = true;
+    socketRef.current?.close();
+  }, [state.resyncFor]);
+
+  const send = useCallback((frame: ClientFrame): boolean => {
+    const socket = socketRef.current;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }, []);
+
+  const sendMessage = useCallback(
+    (content: string): boolean => {
+      const sent = send({ type: "message", content });
+      if (sent) dispatch({ kind: "local_send", content });
+      return sent;
+    },
+    [send],
+  );
+
+  const sendAction = useCallback((action: ChatAction) => send({ type: "action", action }), [send]);
+  const cancel = useCallback(() => send({ type: "cancel" }), [send]);
+  const showRestored = useCallback(
+    (strategy: StrategyJson, version: number) => dispatch({ kind: "strategy_restored", strategy, version }),
+    [],
+  );
+
+  return { state, status, sendMessage, sendAction, cancel, showRestored };
+}

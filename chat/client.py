@@ -1,17 +1,27 @@
-"""Talk to a running server's chat socket from the terminal: log in over HTTP, send one message, print the reply."""
+"""Talk to a running server's chat socket from the terminal: log in over HTTP, send one message, print the reply.
+
+    python -m chat.client --user alice "I have $5000 and want a conservative strategy"
+
+Django-free on purpose: it is a client, and needs none of the server's settings.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import getpass
 import json
 import os
+import sys
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 
 import websockets
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class ChatClientError(Exception):
+    """Something the trader at the terminal should read."""
 
 
 def login(base_url: str, username: str, password: str) -> str:
@@ -26,7 +36,7 @@ def login(base_url: str, username: str, password: str) -> str:
     opener.open(request)
     cookies = {c.name: c.value for c in jar}
     if "sessionid" not in cookies:
-        raise CommandError("Login failed: check the username and password.")
+        raise ChatClientError("Login failed: check the username and password.")
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
@@ -43,7 +53,7 @@ async def converse(base_url: str, cookie: str, conversation: str | None, message
             elif frame["type"] == "content_chunk":
                 write(frame["chunk"])
             elif frame["type"] == "error":
-                raise CommandError(f"{frame['code']}: {frame['message']}")
+                raise ChatClientError(f"{frame['code']}: {frame['message']}")
             elif frame["type"] == "message_complete":
                 write("\n\n")
                 if frame["error"]:
@@ -59,23 +69,30 @@ async def converse(base_url: str, cookie: str, conversation: str | None, message
                 return
 
 
-class Command(BaseCommand):
-    help = "Send one chat message to a running server and print the streamed reply."
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, log in, send the message and stream the reply to stdout."""
+    parser = argparse.ArgumentParser(description="Send one chat message to a running server and print the reply.")
+    parser.add_argument("message")
+    parser.add_argument("--url", default="http://localhost:8000")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password-env", help="environment variable holding the password (else prompted)")
+    parser.add_argument("--conversation", help="continue this conversation id")
+    args = parser.parse_args(argv)
+    password = os.environ.get(args.password_env, "") if args.password_env else getpass.getpass()
+    base_url = args.url.rstrip("/")
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("message")
-        parser.add_argument("--url", default="http://localhost:8000")
-        parser.add_argument("--user", required=True)
-        parser.add_argument("--password-env", help="environment variable holding the password (else prompted)")
-        parser.add_argument("--conversation", help="continue this conversation id")
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
-    def handle(self, *args: object, **options: str) -> None:
-        password = os.environ.get(options["password_env"], "") if options["password_env"] else getpass.getpass()
-        base_url = options["url"].rstrip("/")
-        cookie = login(base_url, options["user"], password)
+    try:
+        cookie = login(base_url, args.user, password)
+        asyncio.run(converse(base_url, cookie, args.conversation, args.message, write))
+    except (ChatClientError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
 
-        def write(text: str) -> None:
-            self.stdout.write(text, ending="")
-            self.stdout.flush()
 
-        asyncio.run(converse(base_url, cookie, options["conversation"], options["message"], write))
+if __name__ == "__main__":
+    sys.exit(main())

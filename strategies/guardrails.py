@@ -87,12 +87,12 @@ def _stop_loss_present(strategy: Strategy) -> GuardrailItem:
 
 def _high_risk_class(strategy: Strategy) -> GuardrailItem:
     """Flag the High risk class."""
-    label = "High risk asset class selected"
     selected = strategy.degen_class.selected
     if selected == "High":
         reason = "This is a high-risk strategy: only use money you can afford to lose."
-        return _item("high_risk_class", label, "warning", reason)
-    return _item("high_risk_class", label, "ok", f"This strategy is in the {selected} risk class.")
+        return _item("high_risk_class", "High risk asset class selected", "warning", reason)
+    reason = f"This strategy is in the {selected} risk class."
+    return _item("high_risk_class", f"{selected} risk asset class", "ok", reason)
 
 
 def _stop_within_target(strategy: Strategy) -> GuardrailItem | None:

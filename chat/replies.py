@@ -56,8 +56,11 @@ def frame_event(frame: dict[str, Any], **routing: Any) -> dict[str, Any]:
 
 
 async def publish(conversation_id: Any, frame: dict[str, Any], **routing: Any) -> None:
-    """Send a frame to every socket on the conversation."""
-    await get_channel_layer().group_send(group_name(conversation_id), frame_event(frame, **routing))
+    """Send a frame to every socket on the conversation; a layer outage loses the frame, never the reply."""
+    try:
+        await get_channel_layer().group_send(group_name(conversation_id), frame_event(frame, **routing))
+    except Exception:  # what was stored is still stored, and a socket that rejoins reads it back
+        logger.warning("could not publish %s to conversation %s", frame["type"], conversation_id, exc_info=True)
 
 
 class ChunkPublisher:
@@ -110,10 +113,7 @@ class ChunkPublisher:
         # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
         await live_replies.append(self._message_id, text, self._seq)
         frame = {"type": "content_chunk", "message_id": self._message_id, "chunk": text, "seq": self._seq}
-        try:
-            await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)
-        except Exception:  # a layer outage loses live frames only: the text is stored and resumable
-            logger.warning("could not publish chunk %s of reply %s", self._seq, self._message_id, exc_info=True)
+        await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)
 
 
 async def sweep_stale_replies(conversation: Conversation) -> None:
@@ -194,7 +194,6 @@ async def start_reply(submission: Submission) -> None:
     task = asyncio.create_task(_run_reply(submission, request, capital, get_provider()))
     _reply_tasks.add(task)
     task.add_done_callback(_reply_tasks.discard)
-    await live_replies.start(conversation_id, str(submission.reply.id), task)
 
 
 async def cancel_reply(conversation: Conversation | None) -> None:
@@ -217,21 +216,15 @@ async def _run_reply(
         chunks = ChunkPublisher(
             conversation_id=conversation_id, message_id=reply_id, window=settings.CHAT_COALESCE_MS / 1000
         )
-        status, error = Message.Status.COMPLETE, None
-        stream = provider.stream(request, outcome)
+        # Only the streaming itself is cancellable: a cancel that lands later must not stop the storing.
+        streaming = asyncio.create_task(_stream(provider, request, outcome, splitter, chunks, reply_id))
+        await live_replies.start(conversation_id, reply_id, streaming)
         try:
-            async for delta in stream:
-                chunks.add(splitter.feed(delta))
-        except ProviderError as failure:
-            logger.warning("reply %s failed: %s", reply_id, failure.code)
-            status, error = Message.Status.ERROR, failure.message
+            status, error = await streaming
         except asyncio.CancelledError:
-            status, error = Message.Status.INTERRUPTED, STOPPED
-        except Exception:
-            logger.exception("reply %s failed unexpectedly", reply_id)
-            status, error = Message.Status.ERROR, UNEXPECTED
-        finally:
-            await stream.aclose()
+            if not streaming.cancelled():
+                raise
+            status, error = Message.Status.INTERRUPTED, STOPPED  # cancelled before it began
         await chunks.close()
 
         split = splitter.finish()
@@ -262,3 +255,29 @@ async def _run_reply(
             "model_id": provider.model_id,
         },
     )
+
+
+async def _stream(
+    provider: LLMProvider,
+    request: ReplyRequest,
+    outcome: StreamOutcome,
+    splitter: TagSplitter,
+    chunks: ChunkPublisher,
+    reply_id: str,
+) -> tuple[str, str | None]:
+    """Feed the provider's deltas to the splitter and the chunk publisher; return the status and error."""
+    stream = provider.stream(request, outcome)
+    try:
+        async for delta in stream:
+            chunks.add(splitter.feed(delta))
+    except ProviderError as failure:
+        logger.warning("reply %s failed: %s", reply_id, failure.code)
+        return Message.Status.ERROR, failure.message
+    except asyncio.CancelledError:
+        return Message.Status.INTERRUPTED, STOPPED
+    except Exception:
+        logger.exception("reply %s failed unexpectedly", reply_id)
+        return Message.Status.ERROR, UNEXPECTED
+    finally:
+        await stream.aclose()
+    return Message.Status.COMPLETE, None

@@ -11,5 +11,7 @@ from vibewater.settings import BASE_DIR, DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not :memory:, so live-server tests and daphne subprocesses share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # A file, not :memory:, so live-server tests and daphne subprocesses share it; one per test run,
+    # named in the environment so the run's subprocesses inherit it.
+    os.environ.setdefault("VIBEWATER_TEST_DB", str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3"))
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["VIBEWATER_TEST_DB"]}

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.replies import publish
-from strategies.models import Strategy
+from strategies.models import Strategy, StrategyVersion
 from strategies.services import strategy_version_restore
 from strategies.validation import strategy_summary
 
@@ -57,7 +57,7 @@ def version_restore(request: HttpRequest, conversation_id: str, number: int) -> 
 def version_export(request: HttpRequest, conversation_id: str, number: int) -> JsonResponse:
     """One version's strategy JSON as a download."""
     strategy = _strategy_for(request, conversation_id)
-    version = get_object_or_404(strategy.versions if strategy else Strategy.objects.none(), number=number)
+    version = get_object_or_404(strategy.versions if strategy else StrategyVersion.objects.none(), number=number)
     response = JsonResponse(version.data, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="strategy-v{number}.json"'
     return response

@@ -1,0 +1,252 @@
+"""The builder page and the pages and JSON around it, through Django's test client (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from chat.models import Conversation
+from strategies.services import strategy_get_or_create_for_conversation, strategy_version_create
+from tests.strategies import seed_strategy
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "c0rrect-Horse-battery"
+
+
+@pytest.fixture
+def alice(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="alice", password=PASSWORD)
+
+
+@pytest.fixture
+def bob(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="bob", password=PASSWORD)
+
+
+@pytest.fixture
+def alice_client(client: Client, alice: Any) -> Client:
+    client.force_login(alice)
+    return client
+
+
+def bootstrap_of(html: str) -> dict[str, Any]:
+    """The JSON Django rendered into the page for the bundle (`json_script` id `builder-bootstrap`)."""
+    match = re.search(r'<script id="builder-bootstrap" type="application/json">(.*?)</script>', html, re.S)
+    assert match, "the page has no builder-bootstrap JSON"
+    return json.loads(match.group(1))
+
+
+def manifest_entry() -> dict[str, Any]:
+    path = settings.DJANGO_VITE["default"]["manifest_path"]
+    assert path.exists(), f"{path} is missing: build the frontend first (make frontend)"
+    return json.loads(path.read_text())["src/main.tsx"]
+
+
+def conversation_of(owner: Any, title: str) -> Conversation:
+    conversation = Conversation.objects.create(owner=owner, title=title)
+    strategy = strategy_get_or_create_for_conversation(conversation=conversation)
+    strategy_version_create(strategy=strategy, data=seed_strategy())
+    return conversation
+
+
+# --- The builder page -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/builder/", f"/builder/{uuid.uuid4()}/"])
+def test_anonymous_visitor_is_sent_to_login(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == "/accounts/login/"
+    assert parse_qs(location.query)["next"] == [path]
+
+
+def test_root_leads_to_the_builder(alice_client: Client) -> None:
+    response = alice_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/builder/"
+
+
+def test_builder_page_for_a_new_conversation(alice_client: Client) -> None:
+    response = alice_client.get("/builder/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert bootstrap_of(html) == {"conversation_id": None, "username": "alice", "logout_url": "/accounts/logout/"}
+    assert '<div id="builder-root"></div>' in html
+    # The header's "Log out" button posts this form, so it must carry a CSRF token.
+    assert re.search(r'<form id="logout-form" method="post" action="/accounts/logout/"', html)
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_builder_page_carries_the_conversation_in_the_url(alice_client: Client) -> None:
+    conversation_id = uuid.uuid4()
+    response = alice_client.get(f"/builder/{conversation_id}/")
+    assert response.status_code == 200
+    assert bootstrap_of(response.content.decode())["conversation_id"] == str(conversation_id)
+
+
+def test_builder_page_rejects_a_malformed_conversation_id(alice_client: Client) -> None:
+    assert alice_client.get("/builder/not-a-uuid/").status_code == 404
+
+
+def test_builder_page_loads_the_built_bundle(alice_client: Client) -> None:
+    entry = manifest_entry()
+    html = alice_client.get("/builder/").content.decode()
+    script = f'src="/static/{entry["file"]}"'
+    assert re.search(rf'<script type="module"[^>]*{re.escape(script)}', html), html
+    for css in entry.get("css", []):
+        assert f'href="/static/{css}"' in html
+    # No dev-server client in a built page.
+    assert "@vite/client" not in html
+
+
+def test_bootstrap_json_escapes_the_username(client: Client, django_user_model: Any) -> None:
+    user = django_user_model.objects.create_user(username="al</script>", password=PASSWORD)
+    client.force_login(user)
+    html = client.get("/builder/").content.decode()
+    assert bootstrap_of(html)["username"] == "al</script>"
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+
+def test_login_page_renders(client: Client) -> None:
+    response = client.get("/accounts/login/?next=/builder/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="username"' in html and 'name="password"' in html
+    assert 'name="next" value="/builder/"' in html
+    assert 'href="/accounts/signup/"' in html
+
+
+def test_login_with_the_form_opens_the_builder(alice: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/accounts/login/?next=/builder/")
+    token = page.cookies[settings.CSRF_COOKIE_NAME].value
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "next": "/builder/", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/builder/"
+    assert client.get("/builder/").status_code == 200
+
+
+def test_login_with_a_wrong_password_stays_on_the_form(client: Client, alice: Any) -> None:
+    response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert client.get("/builder/").status_code == 302
+
+
+def test_login_does_not_follow_an_offsite_next(client: Client, alice: Any) -> None:
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/builder/"
+
+
+def test_signup_page_renders(client: Client) -> None:
+    response = client.get("/accounts/signup/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="username"' in html and 'name="password1"' in html and 'name="password2"' in html
+
+
+def test_signup_creates_the_account_and_logs_it_in(client: Client) -> None:
+    response = client.post(
+        "/accounts/signup/", {"username": "carol", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/builder/"
+    user = get_user_model().objects.get(username="carol")
+    assert user.check_password(PASSWORD)
+    assert not user.is_staff
+    page = client.get("/builder/")
+    assert page.status_code == 200
+    assert bootstrap_of(page.content.decode())["username"] == "carol"
+
+
+def test_signup_with_mismatched_passwords_creates_nothing(client: Client) -> None:
+    response = client.post(
+        "/accounts/signup/", {"username": "carol", "password1": PASSWORD, "password2": PASSWORD + "x"}
+    )
+    assert response.status_code == 200
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
+def test_logout_is_a_post_and_ends_the_session(alice_client: Client) -> None:
+    response = alice_client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert alice_client.get("/builder/").status_code == 302
+
+
+# --- The JSON API the builder reads ---------------------------------------------------------------
+
+
+def test_conversation_list_shows_only_the_traders_own(alice_client: Client, alice: Any, bob: Any) -> None:
+    older = conversation_of(alice, "Alice's first")
+    newer = conversation_of(alice, "Alice's second")
+    conversation_of(bob, "Bob's secret")
+
+    response = alice_client.get("/api/conversations/")
+    assert response.status_code == 200
+    rows = response.json()["conversations"]
+    assert [row["id"] for row in rows] == [str(newer.id), str(older.id)]
+    assert [row["title"] for row in rows] == ["Alice's second", "Alice's first"]
+    assert all(row["updated_at"] for row in rows)
+
+
+def test_conversation_list_needs_a_login(client: Client) -> None:
+    response = client.get("/api/conversations/")
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == "/accounts/login/"
+
+
+def test_versions_of_the_traders_own_conversation(alice_client: Client, alice: Any) -> None:
+    conversation = conversation_of(alice, "Mine")
+    response = alice_client.get(f"/api/conversations/{conversation.id}/versions/")
+    assert response.status_code == 200
+    versions = response.json()["versions"]
+    assert [(v["number"], v["current"]) for v in versions] == [(1, True)]
+
+
+def test_another_traders_versions_are_invisible(alice_client: Client, bob: Any) -> None:
+    conversation = conversation_of(bob, "Bob's")
+    base = f"/api/conversations/{conversation.id}/versions"
+
+    listing = alice_client.get(f"{base}/")
+    assert listing.status_code == 200
+    assert listing.json() == {"versions": []}
+    # Same answers as for a conversation that does not exist.
+    assert alice_client.get(f"/api/conversations/{uuid.uuid4()}/versions/").json() == {"versions": []}
+
+    assert alice_client.post(f"{base}/1/restore/").status_code == 404
+    assert alice_client.post(f"/api/conversations/{uuid.uuid4()}/versions/1/restore/").status_code == 404
+    # Bob's strategy is untouched by the attempt.
+    assert conversation.strategy.versions.count() == 1
+
+
+def test_another_traders_version_export_is_not_found(alice_client: Client, bob: Any) -> None:
+    conversation = conversation_of(bob, "Bob's")
+    assert alice_client.get(f"/api/conversations/{conversation.id}/versions/1/export/").status_code == 404
+
+
+def test_own_version_export_is_a_json_download(alice_client: Client, alice: Any) -> None:
+    conversation = conversation_of(alice, "Mine")
+    response = alice_client.get(f"/api/conversations/{conversation.id}/versions/1/export/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="strategy-v1.json"'
+    assert response.json() == seed_strategy()
+    assert alice_client.get(f"/api/conversations/{conversation.id}/versions/2/export/").status_code == 404

@@ -36,6 +36,7 @@ EXPLAIN_REQUEST = "Explain this strategy: how it enters, exits and manages risk.
 STOPPED = "The reply was stopped before it finished."
 TRUNCATED = "The reply hit the model's length limit and was cut off."
 UNEXPECTED = "Something went wrong while writing the reply. Please try again."
+NOT_STORED = "The reply could not be saved, so it will not be there after a reload. Please try again."
 
 _reply_tasks: set[asyncio.Task[None]] = set()
 
@@ -235,9 +236,14 @@ async def _run_reply(
             user_message, strategy, error = result.user_message, result.strategy, result.error
             if outcome.stop_reason == "max_tokens":
                 status, error = Message.Status.INTERRUPTED, f"{TRUNCATED} {error or ''}".strip()
-        stored, version = await database_sync_to_async(reply_finish)(
-            reply_id=reply_id, content=user_message, status=status, error=error, outcome=outcome, strategy=strategy
-        )
+        version = None
+        try:
+            _, version = await database_sync_to_async(reply_finish)(
+                reply_id=reply_id, content=user_message, status=status, error=error, outcome=outcome, strategy=strategy
+            )
+        except Exception:  # the traders still get the text; the stored row is swept as interrupted
+            logger.exception("reply %s could not be stored", reply_id)
+            status, error = Message.Status.ERROR, NOT_STORED
     finally:
         await live_replies.finish(reply_id)
     await publish(
@@ -246,11 +252,11 @@ async def _run_reply(
             "type": "message_complete",
             "message_id": reply_id,
             "conversation_id": conversation_id,
-            "user_message": stored.content,
+            "user_message": user_message,
             "strategy_json": version.data if version else None,
             "strategy_version": version.number if version else None,
-            "status": stored.status,
-            "error": stored.error or None,
+            "status": status,
+            "error": error,
             "provider": provider.name,
             "model_id": provider.model_id,
         },

@@ -5,26 +5,23 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from chat.providers.base import LLMProvider
 
 
 @lru_cache(maxsize=1)
 def get_provider() -> LLMProvider:
-    """The configured provider, built once per process."""
+    """The configured provider (settings checked LLM_PROVIDER at start-up), built once per process."""
     if settings.LLM_PROVIDER == "offline":
         from chat.providers.offline import OfflineStrategist
 
         return OfflineStrategist(seconds_per_chunk=settings.OFFLINE_STRATEGIST_SECONDS_PER_CHUNK)
-    if settings.LLM_PROVIDER == "bedrock":
-        from chat.providers.bedrock import BedrockProvider
+    from chat.providers.bedrock import BedrockProvider
 
-        return BedrockProvider(
-            model_id=settings.BEDROCK_MODEL_ID,
-            region=settings.AWS_REGION,
-            max_concurrency=settings.BEDROCK_MAX_CONCURRENCY,
-            read_timeout=settings.BEDROCK_READ_TIMEOUT,
-            max_tokens=settings.BEDROCK_MAX_TOKENS,
-        )
-    raise ImproperlyConfigured(f"LLM_PROVIDER must be 'bedrock' or 'offline', not {settings.LLM_PROVIDER!r}.")
+    return BedrockProvider(
+        model_id=settings.BEDROCK_MODEL_ID,
+        region=settings.AWS_REGION,
+        max_concurrency=settings.BEDROCK_MAX_CONCURRENCY,
+        read_timeout=settings.BEDROCK_READ_TIMEOUT,
+        max_tokens=settings.BEDROCK_MAX_TOKENS,
+    )

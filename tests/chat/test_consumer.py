@@ -333,3 +333,25 @@ async def test_a_reply_left_streaming_by_a_dead_worker_is_swept_on_join(connect,
     assert state["messages"][-1]["status"] == "interrupted" and state["in_progress"] is None
     await again.send(seed_frame("make it less risky"))
     assert (await again.receive_until("message_complete"))[-1]["error"] is None
+
+
+async def test_a_reply_that_cannot_be_stored_still_completes_with_an_error(connect, alice_session, monkeypatch):
+    from chat import replies
+
+    def database_down(**kwargs):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(replies, "reply_finish", database_down)
+    socket = await connect(session=alice_session)
+    await socket.send(seed_frame())
+
+    frames = await socket.receive_until("message_complete")
+
+    complete = frames[-1]
+    assert complete["status"] == "error" and "could not be saved" in complete["error"]
+    assert complete["user_message"] == "".join(f["chunk"] for f in frames if f["type"] == "content_chunk")
+    assert complete["strategy_json"] is None
+    monkeypatch.undo()
+    again = await connect(f"/ws/chat/{frames[0]['conversation_id']}/", session=alice_session)
+    state = await again.receive()
+    assert state["messages"][-1]["status"] == "interrupted" and state["in_progress"] is None

@@ -1,13 +1,17 @@
 """Replies still streaming: their text so far, for resuming sockets, and their tasks, for cancelling.
 
-This is the single-process registry used with the in-memory channel layer. Its methods are async so a
-shared store (Redis) can stand behind the same interface when several workers serve one conversation.
+`LiveReplies` is the interface the reply pipeline uses. `LocalLiveReplies` serves one process (with
+the in-memory channel layer); `chat.live_redis.RedisLiveReplies` serves several workers sharing Redis.
+`live_replies` is the one the settings pick: Redis when `REDIS_URL` is set.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,31 @@ class InProgress:
     message_id: str
     text: str
     seq: int
+
+
+class LiveReplies(Protocol):
+    """Where streaming replies are registered, read by joining sockets, swept and cancelled."""
+
+    async def claim(self, message_id: str) -> None:
+        """Mark a reply live before it is stored, so no sweep takes it for stale in between."""
+
+    async def start(self, conversation_id: str, message_id: str, task: asyncio.Task[None]) -> None:
+        """Record that `task` now streams reply `message_id`."""
+
+    async def append(self, message_id: str, text: str, seq: int) -> None:
+        """Record chat text released with chunk number `seq`."""
+
+    async def snapshot(self, conversation_id: str) -> InProgress | None:
+        """The conversation's streaming reply as it stands, or None."""
+
+    async def is_live(self, message_id: str) -> bool:
+        """Whether some worker is still streaming `message_id`."""
+
+    async def cancel(self, conversation_id: str) -> bool:
+        """Stop the conversation's streaming reply; False when there is none."""
+
+    async def finish(self, message_id: str) -> None:
+        """Forget a reply that has been stored."""
 
 
 @dataclass
@@ -83,4 +112,15 @@ class LocalLiveReplies:
         return [r.task for r in self._by_conversation.values() if r.task is not None and not r.task.done()]
 
 
-live_replies = LocalLiveReplies()
+def live_replies_from_settings() -> LiveReplies:
+    """The registry for this deployment: shared through Redis when `REDIS_URL` is set, else in-process."""
+    if settings.REDIS_URL:
+        from chat.live_redis import RedisLiveReplies
+
+        return RedisLiveReplies(
+            url=settings.REDIS_URL, ttl=settings.CHAT_LIVE_REPLY_TTL, options=settings.REDIS_CLIENT_OPTIONS
+        )
+    return LocalLiveReplies()
+
+
+live_replies = live_replies_from_settings()

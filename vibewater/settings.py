@@ -3,6 +3,9 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -63,21 +66,45 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent replies write from several threads; wait for the lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # Replies are stored from several threads (and workers): WAL lets readers run beside the writer,
+    # IMMEDIATE takes the write lock up front so a read-then-write transaction never deadlocks, and the
+    # timeout waits for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every Redis client of the project (the channel layer, the live-reply store) connects with these.
+REDIS_CLIENT_OPTIONS = {
+    # redis-py 8 times reads out after 5 s by default. The layer's subscriber and the cancel listener poll
+    # with their own short timeouts, so this bound only turns a Redis that stopped answering a command
+    # into an error instead of a hang.
+    "socket_timeout": 10,
+    # Keepalive, and a PING before reusing a connection idle for 30 s, replace connections a proxy or
+    # NAT dropped while idle.
+    "socket_keepalive": True,
+    "health_check_interval": 30,
+    # Pools built from a URL retry nothing, so after a Redis restart the first command on every pooled
+    # connection would fail; reconnect and retry instead.
+    "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries=3),
+}
 if REDIS_URL:
+    # Pub/sub, not core: a reply's chunks fan out as one PUBLISH per frame however many sockets listen,
+    # group membership lives in each worker (so it survives a Redis restart: redis-py resubscribes), and
+    # there is no per-channel capacity to overflow and drop chunks mid-reply. What pub/sub gives up,
+    # delivery to a socket that is momentarily away, a socket gets back from the live-reply store
+    # (chat.live_redis) when it rejoins. So no capacity or expiry to size here: nothing queues in Redis.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # redis-py 8 defaults to a 5 s socket timeout, which races the layer's blocking read.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000),
-                "expiry": 60,
-            },
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}]},
         }
     }
 else:
@@ -105,7 +132,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+STATICFILES_DIRS = [BASE_DIR / "vibewater" / "static", BASE_DIR / "frontend" / "dist"]
 DJANGO_VITE = {
     "default": {
         "dev_mode": env.bool("DJANGO_VITE_DEV", default=False),
@@ -120,6 +147,8 @@ LLM_PROVIDER = env.str(
     "LLM_PROVIDER",
     default="bedrock" if any(env.str(name, default="") for name in AWS_CREDENTIAL_VARIABLES) else "offline",
 )
+if LLM_PROVIDER not in ("bedrock", "offline"):
+    raise ImproperlyConfigured(f"LLM_PROVIDER must be 'bedrock' or 'offline', not {LLM_PROVIDER!r}.")
 AWS_REGION = env.str("AWS_REGION", default=env.str("AWS_DEFAULT_REGION", default="us-east-1"))
 BEDROCK_MODEL_ID = env.str("BEDROCK_MODEL_ID", default="us.anthropic.claude-haiku-4-5-20251001-v1:0")
 BEDROCK_MAX_CONCURRENCY = env.int("BEDROCK_MAX_CONCURRENCY", default=128)
@@ -134,6 +163,9 @@ CHAT_MAX_HISTORY_TURNS = env.int("CHAT_MAX_HISTORY_TURNS", default=40)
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=20)
 # Deltas arriving within this window are merged into one content_chunk frame.
 CHAT_COALESCE_MS = env.float("CHAT_COALESCE_MS", default=15.0)
+# Seconds a streaming reply stays live in Redis after its worker last refreshed it (a heartbeat does, a
+# third of this apart): how soon a killed worker's reply can be swept as interrupted.
+CHAT_LIVE_REPLY_TTL = env.float("CHAT_LIVE_REPLY_TTL", default=15.0)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,340 @@
+"""Real processes for the multi-worker tests: redis-server, a PostgreSQL cluster, daphne workers, nginx.
+
+Everything binds to loopback on free ports and lives in a temporary directory. A missing binary skips
+the tests with the package to install, except under CI (env `CI` set), where it fails them instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+PASSWORD = "a-long-test-password-1"
+# Replies stream in ~3 s (offline strategist), slow enough to act mid-reply, fast enough for a quick suite.
+SECONDS_PER_CHUNK = "0.01"
+LIVE_REPLY_TTL = 2.0
+
+
+def require(binary: str, package: str, *, path: str | None = None) -> str:
+    """The binary's path; skip (fail under CI) with what to install when it is missing."""
+    found = path if path and Path(path).exists() else shutil.which(binary)
+    if found:
+        return found
+    reason = f"{binary} is not installed (Debian package {package}); the multi-worker tests need it"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}. CI must install it.", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition: Any, *, timeout: float, what: str, interval: float = 0.1) -> None:
+    """Poll `condition()` until it is truthy; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+    """Status and body of a GET, errors included."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except OSError:
+        return 0, b""
+
+
+# --- redis-server ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RedisServer:
+    """A throwaway redis-server without persistence, so a restart loses everything like a crash would."""
+
+    binary: str
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for(lambda: port_open(self.port), timeout=10, what="redis-server")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    binary = require("redis-server", "redis-server")
+    with tempfile.TemporaryDirectory(prefix="vibewater-redis-") as directory:
+        server = RedisServer(binary, Path(directory))
+        server.start()
+        yield server
+        server.stop()
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+
+
+def postgres_bin() -> Path:
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return Path(require("initdb", "postgresql", path=str(installed[-1]) if installed else None)).parent
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL cluster in a temporary directory; its URL for DATABASE_URL."""
+    bin_dir = postgres_bin()
+    # PostgreSQL refuses to run as root: run it as the postgres user, in a directory that user owns.
+    as_owner: list[str] = []
+    directory = Path(tempfile.mkdtemp(prefix="vibewater-pg-"))
+    if os.geteuid() == 0:
+        as_owner = [require("runuser", "util-linux"), "-u", "postgres", "--"]
+        shutil.chown(directory, "postgres", "postgres")
+    port = free_port()
+    data, log = directory / "data", directory / "postgres.log"
+
+    def run(*command: str) -> None:
+        subprocess.run([*as_owner, *command], check=True, capture_output=True, cwd=directory)
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "vibewater", "--auth=trust", "-E", "UTF8", "--no-sync")
+    # Durability settings off: the cluster lives for one test run.
+    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
+    try:
+        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "vibewater", "vibewater")
+        yield f"postgres://vibewater@127.0.0.1:{port}/vibewater"
+    finally:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+# --- the project's processes ---------------------------------------------------------------------
+
+
+@dataclass
+class Deployment:
+    """The environment every project process of the test deployment runs with."""
+
+    database_url: str
+    redis_url: str
+    log_dir: Path
+
+    def env(self) -> dict[str, str]:
+        env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "AWS_"))}
+        env.update(
+            DJANGO_SETTINGS_MODULE="vibewater.settings",
+            DJANGO_SECRET_KEY="scale-test-secret-key",
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            LLM_PROVIDER="offline",
+            OFFLINE_STRATEGIST_SECONDS_PER_CHUNK=SECONDS_PER_CHUNK,
+            CHAT_LIVE_REPLY_TTL=str(LIVE_REPLY_TTL),
+            CHAT_RATE_LIMIT_PER_MINUTE="1000",
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def manage(self, *arguments: str, **extra_env: str) -> str:
+        """Run a management command as the compose services do; its output."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT, env={**self.env(), **extra_env}, capture_output=True, text=True, timeout=60,
+        )
+        assert result.returncode == 0, f"manage.py {' '.join(arguments)} failed:\n{result.stderr[-3000:]}"
+        return result.stdout
+
+
+@dataclass
+class Worker:
+    """One daphne process serving the project, as a compose web service runs it."""
+
+    name: str
+    deployment: Deployment
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.deployment.log_dir / f"{self.name}.log"
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "vibewater.asgi:application"],
+                cwd=ROOT, env=self.deployment.env(), stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_for(lambda: self.process.poll() is not None or http_get(f"{self.http}/healthz")[0] == 200,
+                 timeout=30, what=f"daphne {self.name} to answer /healthz")
+        assert self.process.poll() is None, f"daphne {self.name} exited:\n{self.log.read_text()[-3000:]}"
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when a machine or container dies."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+@dataclass
+class Workers:
+    """Worker A and worker B, sharing PostgreSQL and Redis."""
+
+    a: Worker
+    b: Worker
+
+
+@pytest.fixture(scope="session")
+def deployment(postgres_url: str, redis_server: RedisServer) -> Deployment:
+    """The shared database migrated, and a trader account in it; worker logs go to test-artifacts/."""
+    log_dir = ROOT / "test-artifacts" / "scale"
+    shutil.rmtree(log_dir, ignore_errors=True)
+    log_dir.mkdir(parents=True)
+    deployment = Deployment(postgres_url, redis_server.url, log_dir)
+    deployment.manage("migrate", "--noinput")
+    deployment.manage("createtrader", "alice", "--password-env", "TRADER_PASSWORD", TRADER_PASSWORD=PASSWORD)
+    return deployment
+
+
+@pytest.fixture(scope="session")
+def session_workers(deployment: Deployment) -> Iterator[Workers]:
+    workers = Workers(Worker("worker-a", deployment), Worker("worker-b", deployment))
+    for worker in (workers.a, workers.b):
+        worker.start()
+    yield workers
+    for worker in (workers.a, workers.b):
+        worker.stop()
+
+
+@pytest.fixture
+def workers(session_workers: Workers, redis_server: RedisServer) -> Workers:
+    """Both workers and Redis up (a test before may have killed one)."""
+    if redis_server.process is None:
+        redis_server.start()
+    for worker in (session_workers.a, session_workers.b):
+        if not worker.running:
+            worker.start()
+    return session_workers
+
+
+# --- clients -------------------------------------------------------------------------------------------
+
+
+def login(worker: Worker, username: str = "alice", password: str = PASSWORD) -> str:
+    """Log in through the login page over HTTP like a browser; the Cookie header for sockets."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    url = f"{worker.http}/accounts/login/"
+    opener.open(url, timeout=10)
+    csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    body = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": csrf})
+    opener.open(urllib.request.Request(url, data=body.encode(), headers={"Referer": url}), timeout=10)
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert "sessionid" in cookies, "login over HTTP failed"
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+@pytest.fixture(scope="session")
+def cookie(session_workers: Workers) -> str:
+    """Alice's session, logged in on worker A; sessions live in PostgreSQL, so worker B honours it."""
+    return login(session_workers.a)
+
+
+class Client:
+    """A trader's WebSocket on one worker."""
+
+    def __init__(self, socket: websockets.ClientConnection) -> None:
+        self.socket = socket
+
+    @classmethod
+    async def open(cls, worker: Worker, cookie: str, conversation_id: str | None = None) -> Client:
+        path = f"/ws/chat/{conversation_id}/" if conversation_id else "/ws/chat/"
+        headers = {"Cookie": cookie, "Origin": worker.http}
+        return cls(await websockets.connect(worker.ws + path, additional_headers=headers, open_timeout=10))
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.socket.send(json.dumps(frame))
+
+    async def ask(self, content: str) -> None:
+        await self.send({"type": "message", "content": content})
+
+    async def receive(self, timeout: float = 15) -> dict[str, Any]:
+        return json.loads(await asyncio.wait_for(self.socket.recv(), timeout))
+
+    async def receive_until(self, frame_type: str, timeout: float = 15) -> list[dict[str, Any]]:
+        """Frames up to and including the first of `frame_type`."""
+        frames = []
+        while not frames or frames[-1]["type"] != frame_type:
+            frames.append(await self.receive(timeout))
+        return frames
+
+    async def close(self) -> None:
+        await self.socket.close()

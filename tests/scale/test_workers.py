@@ -1,0 +1,225 @@
+"""Two daphne workers sharing PostgreSQL and Redis: fan-out, resume, cancel and crashes across workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+import websockets
+
+from tests.scale.conftest import LIVE_REPLY_TTL, Client, RedisServer, Workers, http_get, wait_for
+
+pytestmark = pytest.mark.asyncio
+
+SEED_REQUEST = "I have $1000, please choose a high-return strategy"
+
+
+def chat_text(frames: list[dict]) -> str:
+    return "".join(frame["chunk"] for frame in frames if frame["type"] == "content_chunk")
+
+
+async def new_conversation(client: Client) -> str:
+    """Ask the seed question and wait for its reply; the new conversation's id."""
+    await client.ask(SEED_REQUEST)
+    return (await client.receive_until("message_complete"))[0]["conversation_id"]
+
+
+async def turn(client: Client, content: str) -> list[dict]:
+    """The frames of the turn that starts with the message `content`, skipping any before it."""
+    while not ((frame := await client.receive())["type"] == "message_received" and frame["content"] == content):
+        pass
+    return [frame, *await client.receive_until("message_complete")]
+
+
+async def state_when(client_factory, predicate, *, timeout: float) -> dict:
+    """The first `conversation_state` a fresh socket gets that satisfies `predicate`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client = await client_factory()
+        state = await client.receive()
+        await client.close()
+        if predicate(state) or time.monotonic() > deadline:
+            return state
+        await asyncio.sleep(0.3)
+
+
+async def test_a_socket_on_worker_b_gets_every_frame_a_socket_on_worker_a_gets(workers: Workers, cookie: str):
+    on_a = await Client.open(workers.a, cookie)
+    conversation_id = await new_conversation(on_a)
+    on_b = await Client.open(workers.b, cookie, conversation_id)
+    assert (await on_b.receive())["type"] == "conversation_state"
+
+    await on_a.ask("Make it less risky")
+    seen_on_a = await on_a.receive_until("message_complete")
+    seen_on_b = await on_b.receive_until("message_complete")
+
+    assert seen_on_b == seen_on_a
+    assert seen_on_b[0]["type"] == "message_received" and seen_on_b[0]["content"] == "Make it less risky"
+    chunks = [frame for frame in seen_on_b if frame["type"] == "content_chunk"]
+    assert [chunk["seq"] for chunk in chunks] == list(range(1, len(chunks) + 1))
+    assert chat_text(seen_on_b) == seen_on_b[-1]["user_message"] and seen_on_b[-1]["strategy_version"] == 2
+
+
+async def test_a_client_dropped_from_worker_a_mid_reply_resumes_on_worker_b_with_exactly_the_full_text(
+    workers: Workers, cookie: str
+):
+    on_a = await Client.open(workers.a, cookie)
+    await on_a.ask(SEED_REQUEST)
+    before = await on_a.receive_until("content_chunk")
+    before += [await on_a.receive() for _ in range(2)]
+    conversation_id, reply_id = before[0]["conversation_id"], before[1]["message_id"]
+    on_a.socket.transport.abort()  # the connection dies: no closing handshake
+
+    on_b = await Client.open(workers.b, cookie, conversation_id)
+    state = await on_b.receive()
+    rest = await on_b.receive_until("message_complete")
+
+    progress = state["in_progress"]
+    assert progress is not None and progress["message_id"] == reply_id
+    assert progress["text"].startswith(chat_text(before)) and progress["seq"] >= 3
+    live = [frame for frame in rest if frame["type"] == "content_chunk"]
+    assert [frame["seq"] for frame in live] == list(range(progress["seq"] + 1, progress["seq"] + 1 + len(live)))
+    assert progress["text"] + chat_text(rest) == rest[-1]["user_message"]
+    assert rest[-1]["error"] is None and rest[-1]["message_id"] == reply_id
+
+
+async def test_a_cancel_sent_on_worker_b_stops_the_reply_streaming_on_worker_a(workers: Workers, cookie: str):
+    on_a = await Client.open(workers.a, cookie)
+    await on_a.ask(SEED_REQUEST)
+    frames = await on_a.receive_until("content_chunk")
+    on_b = await Client.open(workers.b, cookie, frames[0]["conversation_id"])
+    await on_b.receive()  # conversation_state
+
+    await on_b.send({"type": "cancel"})
+    complete = (await on_b.receive_until("message_complete"))[-1]
+
+    assert complete["status"] == "interrupted" and "stopped" in complete["error"]
+    assert complete["strategy_json"] is None
+    assert (await on_a.receive_until("message_complete"))[-1] == complete
+    await on_b.send({"type": "cancel"})
+    assert (await on_b.receive())["code"] == "nothing_to_cancel"
+
+
+async def test_a_worker_killed_mid_reply_leaves_the_message_stored_and_the_reply_interrupted(
+    workers: Workers, cookie: str
+):
+    on_a = await Client.open(workers.a, cookie)
+    await on_a.ask("Pick a balanced DeFi strategy for $2500")
+    frames = await on_a.receive_until("content_chunk")
+    conversation_id, reply_id = frames[0]["conversation_id"], frames[1]["message_id"]
+
+    workers.a.kill()
+
+    # Worker B sweeps on join, once the dead worker's reply has expired from Redis.
+    state = await state_when(
+        lambda: Client.open(workers.b, cookie, conversation_id),
+        lambda state: state["messages"][-1]["status"] != "streaming",
+        timeout=LIVE_REPLY_TTL + 5,
+    )
+    user, reply = state["messages"][-2:]
+    assert (user["role"], user["content"], user["status"]) == ("user", "Pick a balanced DeFi strategy for $2500", "complete")
+    assert (reply["id"], reply["status"]) == (reply_id, "interrupted") and state["in_progress"] is None
+    on_b = await Client.open(workers.b, cookie, conversation_id)
+    await on_b.receive()
+    await on_b.ask("Make it less risky")
+    assert (await on_b.receive_until("message_complete"))[-1]["error"] is None
+
+
+async def test_a_restarted_worker_sweeps_the_reply_it_was_streaming_when_it_died(workers: Workers, cookie: str):
+    on_a = await Client.open(workers.a, cookie)
+    await on_a.ask(SEED_REQUEST)
+    frames = await on_a.receive_until("content_chunk")
+    conversation_id, reply_id = frames[0]["conversation_id"], frames[1]["message_id"]
+    workers.a.kill()
+    await asyncio.sleep(LIVE_REPLY_TTL + 0.5)
+
+    # What the compose web service runs on start: sweep_replies, then daphne.
+    output = workers.a.deployment.manage("sweep_replies")
+    workers.a.start()
+
+    assert "Marked 1 stale streaming reply as interrupted" in output
+    again = await Client.open(workers.a, cookie, conversation_id)
+    state = await again.receive()
+    assert [(m["role"], m["status"]) for m in state["messages"]] == [("user", "complete"), ("assistant", "interrupted")]
+    assert state["messages"][-1]["id"] == reply_id and state["messages"][0]["content"] == SEED_REQUEST
+
+
+async def test_sweep_replies_leaves_a_reply_another_worker_is_streaming(workers: Workers, cookie: str):
+    on_b = await Client.open(workers.b, cookie)
+    await on_b.ask(SEED_REQUEST)
+    await on_b.receive_until("content_chunk")
+    await asyncio.sleep(LIVE_REPLY_TTL)  # longer than the TTL: only the heartbeat keeps it live
+
+    output = await asyncio.to_thread(workers.a.deployment.manage, "sweep_replies")
+
+    assert "Marked 0 stale streaming replies" in output
+    complete = (await on_b.receive_until("message_complete"))[-1]
+    assert complete["status"] == "complete" and complete["error"] is None
+
+
+async def test_idle_layer_connections_survive_more_than_10_seconds(workers: Workers, cookie: str):
+    on_a = await Client.open(workers.a, cookie)
+    conversation_id = await new_conversation(on_a)
+    on_b = await Client.open(workers.b, cookie, conversation_id)
+    await on_b.receive()
+
+    await asyncio.sleep(11)  # past redis-py 8's default 5 s socket timeout, twice over
+
+    await on_b.ask("add a stop loss at 4%")
+    seen_on_b = await on_b.receive_until("message_complete")
+    assert await on_a.receive_until("message_complete") == seen_on_b
+    await on_a.ask(SEED_REQUEST)
+    await on_a.receive_until("content_chunk")
+    await on_b.send({"type": "cancel"})  # relayed to worker A over its idle cancel listener
+    assert (await on_a.receive_until("message_complete"))[-1]["status"] == "interrupted"
+
+
+async def test_after_a_redis_restart_the_same_sockets_get_new_replies_and_the_streaming_one_is_stored(
+    workers: Workers, cookie: str, redis_server: RedisServer
+):
+    on_a = await Client.open(workers.a, cookie)
+    conversation_id = await new_conversation(on_a)
+    on_b = await Client.open(workers.b, cookie, conversation_id)
+    await on_b.receive()
+    await on_a.ask("Make it less risky")
+    reply_id = (await on_a.receive_until("content_chunk"))[1]["message_id"]
+
+    redis_server.stop()
+    status, body = http_get(f"{workers.b.http}/healthz")
+    assert (status, json.loads(body)) == (503, {"database": "ok", "channel_layer": "error"})
+    redis_server.start()  # empty: the live-reply records and subscriptions are gone with the old one
+    for worker in (workers.a, workers.b):
+        wait_for(lambda: http_get(f"{worker.http}/healthz")[0] == 200, timeout=10, what=f"{worker.name} healthy")
+    await asyncio.sleep(2)  # the layer's subscriber retries once a second
+
+    # The reply that streamed through the restart finished and was stored on worker A.
+    state = await state_when(
+        lambda: Client.open(workers.b, cookie, conversation_id),
+        lambda state: state["messages"][-1]["status"] != "streaming",
+        timeout=15,
+    )
+    assert (state["messages"][-1]["id"], state["messages"][-1]["status"]) == (reply_id, "complete")
+    assert state["strategy_version"] == 2
+    await on_b.ask("add a stop loss at 4%")
+    seen_on_b = await turn(on_b, "add a stop loss at 4%")
+    seen_on_a = await turn(on_a, "add a stop loss at 4%")
+    assert seen_on_a == seen_on_b and seen_on_b[-1]["error"] is None
+
+
+async def test_real_daphne_refuses_anonymous_and_foreign_origin_handshakes_with_403(workers: Workers, cookie: str):
+    attempts = [
+        {"Origin": workers.a.http},
+        {"Origin": "https://evil.example", "Cookie": cookie},
+    ]
+    for headers in attempts:
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(workers.a.ws + "/ws/chat/", additional_headers=headers, open_timeout=10)
+        assert refused.value.response.status_code == 403
+
+
+async def test_healthz_reports_database_and_channel_layer(workers: Workers):
+    for worker in (workers.a, workers.b):
+        status, body = http_get(f"{worker.http}/healthz")
+        assert (status, json.loads(body)) == (200, {"database": "ok", "channel_layer": "ok"})

@@ -284,11 +284,15 @@ async def run_replies(
     server_pids: list[int],
     pace_chars: int,
     pace_ms: float,
+    aside_pids: tuple[int, ...] = (),
     message: str = DEFAULT_MESSAGE,
     timeout: float = 120.0,
     warmup: bool = True,
 ) -> dict[str, Any]:
-    """Open one socket per cookie, send one message on each at the same moment, and summarise."""
+    """Open one socket per cookie, send one message on each at the same moment, and summarise.
+
+    `aside_pids` (the model fake) share the machine: their CPU is reported, not counted as the server's.
+    """
     raise_fd_limit()
     payload = json.dumps({"type": "message", "content": message})
     # The first reply on a worker imports modules, builds the boto3 client, etc.: not what a burst measures.
@@ -305,6 +309,7 @@ async def run_replies(
     open_s = time.perf_counter() - t_open
     await asyncio.sleep(0.5)
     before = sample(server_pids)
+    aside_before = sample(list(aside_pids))
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     replies = [Reply(i) for i in range(len(sockets))]
     deadline = time.perf_counter() + timeout
@@ -322,6 +327,7 @@ async def run_replies(
     await asyncio.gather(*readers)
     wall = time.perf_counter() - t0
     after = sample(server_pids)
+    aside_after = sample(list(aside_pids))
     client_after = resource.getrusage(resource.RUSAGE_SELF)
     await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
 
@@ -359,6 +365,7 @@ async def run_replies(
         "server_cpu_util": cpu / wall,
         "client_cpu_s": (client_after.ru_utime + client_after.ru_stime)
         - (client_before.ru_utime + client_before.ru_stime),
+        "aside_cpu_s": aside_after["cpu_s"] - aside_before["cpu_s"],
         "rss_before_kib": before["rss_kib"],
         "rss_after_kib": after["rss_kib"],
     }

@@ -160,15 +160,17 @@ class Bench:
 
 
 @contextmanager
-def profiled(pids: list[int], out: Path | None, seconds: int) -> Iterator[None]:
-    """py-spy record the given processes for the burst (if `out`)."""
+def profiled(pids: list[int], out: Path | None, seconds: int, *, gil: bool = False) -> Iterator[None]:
+    """py-spy record the given processes for the burst (if `out`); with `gil`, only the GIL holder."""
     recorders = []
     if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
         py_spy = shutil.which("py-spy") or str(VENV_BIN / "py-spy")
         for pid in pids:
             recorders.append(subprocess.Popen(
                 [py_spy, "record", "--pid", str(pid), "--rate", "100", "--duration", str(seconds), "--format",
-                 "raw", "--nonblocking", "--output", str(out.with_suffix(f".{pid}.txt"))],
+                 "raw", *(["--gil"] if gil else ["--nonblocking"]), "--output",
+                 str(out.with_suffix(f".{pid}.txt"))],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))
         time.sleep(1)
@@ -207,10 +209,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                            if args.smoke else cookies_all[:n])
                 before = loadgen.db_counts(bench.env) if args.db_writes and n == sizes[0] and workers == 1 else None
                 out = Path(args.profile) / label.replace(" ", "_") if args.profile else None
-                with profiled([pid for _, pid in running], out, seconds=int(args.profile_seconds)):
+                with profiled([pid for _, pid in running], out, seconds=int(args.profile_seconds),
+                              gil=args.profile_gil):
                     summary = asyncio.run(loadgen.run_replies(
                         urls if len(urls) > 1 else urls[0], cookies, server_pids=pids,
                         pace_chars=args.pace_chars, pace_ms=args.pace_ms, timeout=args.timeout,
+                        aside_pids=(bench.fake.pid,) if bench.fake else (),
                     ))
                 if before is not None:
                     after = loadgen.db_counts(bench.env)
@@ -267,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--profile", help="directory for py-spy raw profiles of each burst")
     parser.add_argument("--profile-seconds", type=float, default=15)
+    parser.add_argument("--profile-gil", action="store_true",
+                        help="profile only the thread holding the GIL (where the Python CPU goes)")
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--log-dir", default=str(Path(tempfile.gettempdir()) / "vibewater-bench-logs"))
     args = parser.parse_args(argv)

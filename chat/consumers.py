@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.exceptions import DenyConnection
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from chat import replies
+from chat.db import db_call
 from chat.errors import ChatError
 from chat.frames import ActionFrame, CancelFrame, parse_client_frame
 from chat.models import Conversation
@@ -29,7 +29,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise DenyConnection
         conversation_id = self.scope["url_route"]["kwargs"].get("conversation_id")
         if conversation_id is not None:
-            self.conversation = await database_sync_to_async(conversation_for_user)(
+            self.conversation = await db_call(conversation_for_user)(
                 user=user, conversation_id=conversation_id
             )
             if self.conversation is None:
@@ -62,17 +62,24 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 return
             user = self.scope["user"]
             if isinstance(frame, ActionFrame):
-                submission = await replies.submit_action(
-                    user=user, conversation=self.conversation, action=frame.action
-                )
+                accepted = await replies.submit_action(user=user, conversation=self.conversation, action=frame.action)
             else:
-                submission = await replies.submit_message(user=user, conversation=self.conversation, frame=frame)
+                accepted = await replies.submit_message(user=user, conversation=self.conversation, frame=frame)
             if self.conversation is None:
-                self.conversation = submission.conversation
+                self.conversation = accepted.conversation
                 await self._join(self.conversation)
-            await replies.start_reply(submission)
+            await replies.start_reply(accepted)
         except ChatError as error:
             await self.send_json({"type": "error", "code": error.code, "message": error.message})
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Deliver group frames straight to `chat_frame`; everything else the channels way."""
+        # channels' dispatch first runs close_old_connections on asgiref's shared sync thread: a thread
+        # hop per frame per socket, queued behind other sync work. Forwarding a frame touches no database.
+        if message["type"] == "chat.frame":
+            await self.chat_frame(message)
+        else:
+            await super().dispatch(message)
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
         """Forward a frame published to the conversation, dropping chunks the joining state already held."""

@@ -11,14 +11,14 @@ import asyncio
 import json
 import logging
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
+from chat.db import db_call
 from chat.errors import ChatError, NothingToCancel, NoStrategy
 from chat.frames import MessageFrame
 from chat.interpret import interpret_reply
@@ -119,35 +119,56 @@ class ChunkPublisher:
 
 async def sweep_stale_replies(conversation: Conversation) -> None:
     """Mark replies stored as streaming but streamed by no live worker as interrupted."""
-    stored = await database_sync_to_async(streaming_reply_ids)(conversation=conversation)
+    stored = await db_call(streaming_reply_ids)(conversation=conversation)
     dead = [reply_id for reply_id in stored if not await live_replies.is_live(reply_id)]
     if dead:
-        await database_sync_to_async(replies_mark_interrupted)(reply_ids=dead)
+        await db_call(replies_mark_interrupted)(reply_ids=dead)
 
 
 async def joining_state(conversation: Conversation) -> dict[str, Any]:
     """The `conversation_state` frame for a socket that has just joined the conversation's group."""
     await sweep_stale_replies(conversation)
-    state = await database_sync_to_async(conversation_state)(conversation=conversation)
+    state = await db_call(conversation_state)(conversation=conversation)
     in_progress = await live_replies.snapshot(str(conversation.id))
     state["in_progress"] = asdict(in_progress) if in_progress else None
     return state
 
 
+@dataclass(frozen=True)
+class AcceptedMessage:
+    """A stored message and reply placeholder, with the provider request read in the same database call."""
+
+    submission: Submission
+    request: ReplyRequest
+    capital: float | None
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation the message was stored in (new for a first message)."""
+        return self.submission.conversation
+
+
+def _accept(**submit: Any) -> AcceptedMessage:
+    """Store the message, then read what the provider needs: one trip to the database thread, not two."""
+    submission = message_submit(**submit)
+    request, capital = reply_request(conversation=submission.conversation)
+    return AcceptedMessage(submission, request, capital)
+
+
 async def submit_message(
     *, user: AbstractBaseUser, conversation: Conversation | None, frame: MessageFrame
-) -> Submission:
+) -> AcceptedMessage:
     """Store the trader's message and a streaming placeholder for the reply; nothing is sent yet."""
     return await _submit(user=user, conversation=conversation, content=frame.content, history=frame.history)
 
 
-async def submit_action(*, user: AbstractBaseUser, conversation: Conversation | None, action: str) -> Submission:
+async def submit_action(
+    *, user: AbstractBaseUser, conversation: Conversation | None, action: str
+) -> AcceptedMessage:
     """Turn a builder button into a stored request the strategist answers."""
     if action == "run_backtest":
         raise ChatError("Backtesting is not available yet.", code="action_unavailable")
-    has_strategy = conversation is not None and await database_sync_to_async(current_version)(
-        conversation=conversation
-    )
+    has_strategy = conversation is not None and await db_call(current_version)(conversation=conversation)
     if not has_strategy:
         raise NoStrategy("There is no strategy to explain yet. Ask for one first.")
     return await _submit(user=user, conversation=conversation, content=EXPLAIN_REQUEST, history=[])
@@ -155,14 +176,14 @@ async def submit_action(*, user: AbstractBaseUser, conversation: Conversation | 
 
 async def _submit(
     *, user: AbstractBaseUser, conversation: Conversation | None, content: str, history: list[Any]
-) -> Submission:
+) -> AcceptedMessage:
     if conversation is not None:
         await sweep_stale_replies(conversation)
     provider = get_provider()
     reply_id = str(uuid.uuid4())
     await live_replies.claim(reply_id)
     try:
-        return await database_sync_to_async(message_submit)(
+        return await db_call(_accept)(
             user=user,
             conversation=conversation,
             reply_id=reply_id,
@@ -177,10 +198,10 @@ async def _submit(
         raise
 
 
-async def start_reply(submission: Submission) -> None:
+async def start_reply(accepted: AcceptedMessage) -> None:
     """Announce the stored message to every socket, then stream the reply in a task of its own."""
-    conversation_id = str(submission.conversation.id)
-    message = submission.user_message
+    conversation_id = str(accepted.conversation.id)
+    message = accepted.submission.user_message
     await publish(
         conversation_id,
         {
@@ -191,8 +212,7 @@ async def start_reply(submission: Submission) -> None:
             "created_at": message.created_at.isoformat(),
         },
     )
-    request, capital = await database_sync_to_async(reply_request)(conversation=submission.conversation)
-    task = asyncio.create_task(_run_reply(submission, request, capital, get_provider()))
+    task = asyncio.create_task(_run_reply(accepted.submission, accepted.request, accepted.capital, get_provider()))
     _reply_tasks.add(task)
     task.add_done_callback(_reply_tasks.discard)
 
@@ -238,7 +258,7 @@ async def _run_reply(
                 status, error = Message.Status.INTERRUPTED, f"{TRUNCATED} {error or ''}".strip()
         version = None
         try:
-            _, version = await database_sync_to_async(reply_finish)(
+            _, version = await db_call(reply_finish)(
                 reply_id=reply_id, content=user_message, status=status, error=error, outcome=outcome, strategy=strategy
             )
         except Exception:  # the traders still get the text; the stored row is swept as interrupted

@@ -78,6 +78,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Threads (and so database connections) per worker for the chat's database calls (chat.db): a bounded
+# pool beside asgiref's single shared thread, so one slow call does not queue every trader behind it.
+CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -110,7 +113,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "chat.layers.ThrottledInMemoryChannelLayer",
             "CONFIG": {"capacity": env.int("CHANNEL_LAYER_CAPACITY", default=1000)},
         }
     }

@@ -3,9 +3,9 @@
 boto3 is synchronous, so each reply's `converse_stream` call and event iteration run in a dedicated
 thread of this provider's own executor (never asgiref's shared one), sized together with botocore's
 connection pool so `max_concurrency` replies stream side by side. Worker threads hand events to the
-event loop in batches through `_EventPipe`; the loop side turns them into text deltas and fills the
-`StreamOutcome`. Every failure becomes a `ProviderError` a trader can read. Django-free: the
-integrator passes settings to the constructor.
+event loop through one `_Relay` per loop, which wakes it once per batch for all streams; the loop side
+turns them into text deltas and fills the `StreamOutcome`. Every failure becomes a `ProviderError` a
+trader can read. Django-free: the integrator passes settings to the constructor.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import threading
+import weakref
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -148,36 +149,63 @@ for _name in ("botocore.endpoint", "botocore.auth", "botocore.httpsession"):
     logging.getLogger(_name).addFilter(_RedactSecrets())
 
 
-class _EventPipe:
-    """Carries items from one worker thread to the event loop with one wake-up per batch."""
+class _Relay:
+    """Carries items from every worker thread to one event loop: one wake-up per batch, for all streams.
+
+    With hundreds of replies streaming, a wake-up per stream per event (a syscall on the thread side,
+    a selector round on the loop side) costs more than the event itself; under load the loop instead
+    finds every stream's new events in one batch.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._lock = threading.Lock()
-        self._items: list[tuple[str, Any]] = []
+        self._items: list[tuple[_EventPipe, str, Any]] = []
         self._wake_scheduled = False
-        self._ready = asyncio.Event()
 
-    def put(self, kind: str, value: Any = None) -> None:
-        """Queue an item (worker thread); wake the loop unless a wake-up is already on its way."""
+    def put(self, pipe: _EventPipe, kind: str, value: Any) -> None:
+        """Queue an item for `pipe` (worker thread); wake the loop unless a wake-up is already on its way."""
         with self._lock:
-            self._items.append((kind, value))
+            self._items.append((pipe, kind, value))
             if self._wake_scheduled:
                 return
             self._wake_scheduled = True
         try:
-            self._loop.call_soon_threadsafe(self._ready.set)
+            self._loop.call_soon_threadsafe(self._deliver)
         except RuntimeError:
             # The loop closed: nobody is listening any more.
             pass
 
-    async def get(self) -> list[tuple[str, Any]]:
-        """Wait for items (event loop) and take all that have arrived."""
-        await self._ready.wait()
+    def _deliver(self) -> None:
         with self._lock:
             items, self._items = self._items, []
             self._wake_scheduled = False
-            self._ready.clear()
+        for pipe, kind, value in items:
+            pipe.arrived(kind, value)
+
+
+class _EventPipe:
+    """One stream's items, put by its worker thread through the loop's `_Relay`, taken by the loop."""
+
+    def __init__(self, relay: _Relay) -> None:
+        self._relay = relay
+        self._items: list[tuple[str, Any]] = []
+        self._ready = asyncio.Event()
+
+    def put(self, kind: str, value: Any = None) -> None:
+        """Queue an item (worker thread)."""
+        self._relay.put(self, kind, value)
+
+    def arrived(self, kind: str, value: Any) -> None:
+        """Take an item the relay delivers (event loop)."""
+        self._items.append((kind, value))
+        self._ready.set()
+
+    async def get(self) -> list[tuple[str, Any]]:
+        """Wait for items (event loop) and take all that have arrived."""
+        await self._ready.wait()
+        items, self._items = self._items, []
+        self._ready.clear()
         return items
 
 
@@ -248,6 +276,8 @@ class BedrockProvider:
         self._client_lock = threading.Lock()
         self._client: Any = None
         self._streams: dict[_StreamHandle, _EventPipe] = {}
+        # One relay per event loop (each test runs its own); a closed loop's relay goes with it.
+        self._relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Relay] = weakref.WeakKeyDictionary()
         self._active = 0
         self._closed = False
 
@@ -287,11 +317,15 @@ class BedrockProvider:
             "messages": messages,
             "inferenceConfig": {"maxTokens": self.max_tokens, "temperature": self.temperature},
         }
-        pipe = _EventPipe(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
         handle = _StreamHandle()
         with self._lock:
             if self._closed:
                 raise ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+            relay = self._relays.get(loop)
+            if relay is None:
+                relay = self._relays[loop] = _Relay(loop)
+            pipe = _EventPipe(relay)
             self._streams[handle] = pipe
         try:
             try:

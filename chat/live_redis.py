@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
@@ -37,6 +37,10 @@ logger = logging.getLogger(__name__)
 # How long the cancel listener waits on its connection per poll; shorter than any socket timeout.
 LISTEN_POLL_SECONDS = 1.0
 RETRY_SECONDS = 1.0
+# Every streaming reply appends once per chunk; under a burst more than redis-py's default 100 may be
+# in flight, and a plain pool then fails ("Too many connections"). A blocking pool waits instead.
+POOL_SIZE = 256
+POOL_WAIT_SECONDS = 5.0
 
 # Appends one chunk if the stored record is exactly one chunk behind; 0 tells the owner to rewrite it.
 # KEYS: reply hash, conversation pointer. ARGV: chunk text, seq, ttl in ms, reply id.
@@ -276,7 +280,10 @@ class RedisLiveReplies:
         """This process's client; a new one if the event loop changed (each test runs its own loop)."""
         loop = asyncio.get_running_loop()
         if self._connection is None or self._connection.loop is not loop:
-            client = Redis.from_url(self._url, decode_responses=True, **self._options)
+            pool = BlockingConnectionPool.from_url(
+                self._url, max_connections=POOL_SIZE, timeout=POOL_WAIT_SECONDS, decode_responses=True, **self._options
+            )
+            client = Redis.from_pool(pool)  # the client owns the pool: aclose() closes both
             self._connection = _Connection(
                 loop=loop,
                 client=client,

@@ -105,3 +105,17 @@ async def test_finishing_never_leaves_a_pointer_to_a_newer_reply_dangling(stores
     await owner.finish("m1")  # late and repeated: must not touch m2
 
     assert (await other.snapshot("c1")).message_id == "m2"
+
+
+async def test_a_burst_of_replies_keeps_every_replys_text(stores):
+    owner, other = stores
+    replies = 300
+    tasks = [await streaming(owner, f"c{n}", f"m{n}") for n in range(replies)]
+
+    for seq in (1, 2, 3):
+        await asyncio.gather(*(owner.append(f"m{n}", f"part{seq} ", seq) for n in range(replies)))
+
+    snapshots = await asyncio.gather(*(other.snapshot(f"c{n}") for n in range(replies)))
+    assert all(s == InProgress(f"m{n}", "part1 part2 part3 ", 3) for n, s in enumerate(snapshots))
+    for task in tasks:
+        task.cancel()

@@ -6,11 +6,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+
+from chat.db import db_call
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ async def _status(name: str, check: Callable[[], Awaitable[None]]) -> str:
 async def healthz(request: HttpRequest) -> JsonResponse:
     """200 with {"database": "ok", "channel_layer": "ok"} when both answer, else 503 naming what failed."""
     checks = {
-        "database": await _status("database", sync_to_async(_query_database)),
+        "database": await _status("database", db_call(_query_database)),
         "channel_layer": await _status("channel layer", _reach_channel_layer),
     }
     healthy = all(status == "ok" for status in checks.values())

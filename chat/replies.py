@@ -258,8 +258,14 @@ async def _run_reply(
                 status, error = Message.Status.INTERRUPTED, f"{TRUNCATED} {error or ''}".strip()
         version = None
         try:
-            _, version = await db_call(reply_finish)(
-                reply_id=reply_id, content=user_message, status=status, error=error, outcome=outcome, strategy=strategy
+            version = await db_call(reply_finish)(
+                conversation=submission.conversation,
+                reply_id=reply_id,
+                content=user_message,
+                status=status,
+                error=error,
+                outcome=outcome,
+                strategy=strategy,
             )
         except Exception:  # the traders still get the text; the stored row is swept as interrupted
             logger.exception("reply %s could not be stored", reply_id)

@@ -61,14 +61,11 @@ def conversation_state(*, conversation: Conversation) -> dict[str, Any]:
 
 def reply_request(*, conversation: Conversation) -> tuple[ReplyRequest, float | None]:
     """The provider's request for the next reply, and the capital the trader last stated."""
-    turns = [
-        ChatTurn(role=message.role, content=message.content)
-        for message in conversation.messages.exclude(status=Message.Status.STREAMING)
-        if message.content.strip()
-    ]
+    stored = conversation.messages.exclude(status=Message.Status.STREAMING).values_list("role", "content")
+    chat_turns = [ChatTurn(role=role, content=content) for role, content in stored if content.strip()]
     capital = next(
-        (amount for turn in reversed(turns) if turn.role == "user" and (amount := parse_capital(turn.content))),
+        (amount for turn in reversed(chat_turns) if turn.role == "user" and (amount := parse_capital(turn.content))),
         None,
     )
     current = current_version(conversation=conversation)
-    return ReplyRequest(turns=turns, current_strategy=current.data if current else None), capital
+    return ReplyRequest(turns=chat_turns, current_strategy=current.data if current else None), capital

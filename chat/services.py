@@ -14,7 +14,7 @@ from chat.errors import RateLimited, ReplyInProgress
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
 from strategies.models import StrategyVersion
-from strategies.services import strategy_get_or_create_for_conversation, strategy_version_create
+from strategies.services import strategy_lock_for_conversation, strategy_version_append
 
 TITLE_CHARS = 80
 
@@ -50,14 +50,21 @@ def message_submit(
     ).count()
     if recent >= rate_limit_per_minute:
         raise RateLimited(f"You can send {rate_limit_per_minute} messages a minute. Please wait a moment.")
+    created = conversation is None
     with transaction.atomic():
         if conversation is None:
             conversation = Conversation.objects.create(owner=user, title=content.strip()[:TITLE_CHARS])
         else:
-            conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if conversation.messages.filter(status=Message.Status.STREAMING).exists():
-            raise ReplyInProgress("A reply is still being written. Wait for it, or stop it first.")
-        if history and not conversation.messages.exists():
+            # Touching updated_at first takes the row lock (PostgreSQL) that keeps two sockets from both
+            # passing the streaming check below; a refused message rolls it back.
+            now = timezone.now()
+            if not Conversation.objects.filter(pk=conversation.pk).update(updated_at=now):
+                raise Conversation.DoesNotExist("Conversation matching query does not exist.")
+            conversation.updated_at = now
+            if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+                raise ReplyInProgress("A reply is still being written. Wait for it, or stop it first.")
+        # A conversation created just now has no messages to check for.
+        if history and (created or not conversation.messages.exists()):
             Message.objects.bulk_create(
                 Message(conversation=conversation, role=turn["role"], content=turn["content"]) for turn in history
             )
@@ -70,38 +77,43 @@ def message_submit(
             provider=provider,
             model_id=model_id,
         )
-        conversation.save(update_fields=["updated_at"])
     return Submission(conversation, user_message, reply)
 
 
 @transaction.atomic
 def reply_finish(
     *,
+    conversation: Conversation,
     reply_id: Any,
     content: str,
     status: str,
     error: str | None,
     outcome: StreamOutcome,
     strategy: dict[str, Any] | None,
-) -> tuple[Message, StrategyVersion | None]:
-    """Store a finished reply once, with the strategy version it produced (if it differs from the current one)."""
-    reply = Message.objects.select_related("conversation").get(pk=reply_id)
-    reply.content = content
-    reply.status = status
-    reply.error = error or ""
-    reply.input_tokens = outcome.input_tokens
-    reply.output_tokens = outcome.output_tokens
-    reply.latency_ms = outcome.latency_ms
-    reply.completed_at = timezone.now()
-    reply.save()
-    version = None
-    if strategy is not None:
-        owned = strategy_get_or_create_for_conversation(conversation=reply.conversation)
-        current = owned.current_version
-        version = current if current is not None and current.data == strategy else strategy_version_create(
-            strategy=owned, data=strategy, source_message=reply
-        )
-    return reply, version
+) -> StrategyVersion | None:
+    """Store a finished reply once, with the strategy version it produced (if it differs from the current one).
+
+    Returns the conversation's strategy version after the reply (None without a strategy); raises
+    Message.DoesNotExist when the reply's conversation was deleted meanwhile.
+    """
+    stored = Message.objects.filter(pk=reply_id).update(
+        content=content,
+        status=status,
+        error=error or "",
+        input_tokens=outcome.input_tokens,
+        output_tokens=outcome.output_tokens,
+        latency_ms=outcome.latency_ms,
+        completed_at=timezone.now(),
+    )
+    if not stored:
+        raise Message.DoesNotExist("Message matching query does not exist.")
+    if strategy is None:
+        return None
+    owned, created = strategy_lock_for_conversation(conversation=conversation)
+    current = owned.current_version
+    if current is not None and current.data == strategy:
+        return current
+    return strategy_version_append(locked=owned, data=strategy, source_message_id=reply_id, first=created)
 
 
 def replies_mark_interrupted(*, reply_ids: list[Any]) -> int:

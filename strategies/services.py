@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from strategies.models import Strategy, StrategyVersion
 
 
-def strategy_get_or_create_for_conversation(*, conversation: Any) -> Strategy:
-    """The strategy a conversation builds, created on its first valid reply."""
-    strategy, _ = Strategy.objects.get_or_create(
-        conversation=conversation,
-        defaults={"owner_id": conversation.owner_id, "name": conversation.title or "Untitled strategy"},
-    )
-    return strategy
+def strategy_lock_for_conversation(*, conversation: Any) -> tuple[Strategy, bool]:
+    """The conversation's strategy, row-locked with its current version loaded, and whether it is new.
+
+    Call inside a transaction. Created (without versions) on the conversation's first valid reply.
+    """
+    # `of`: PostgreSQL cannot lock the nullable side of the current-version outer join.
+    locked = Strategy.objects.select_for_update(of=("self",)).select_related("current_version")
+    strategy = locked.filter(conversation=conversation).first()
+    if strategy is not None:
+        return strategy, False
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent creator's row wins the unique conversation
+            strategy = Strategy.objects.create(
+                conversation=conversation,
+                owner_id=conversation.owner_id,
+                name=conversation.title or "Untitled strategy",
+            )
+    except IntegrityError:
+        return locked.get(conversation=conversation), False
+    return strategy, True
 
 
 @transaction.atomic
@@ -29,13 +42,31 @@ def strategy_version_create(
 ) -> StrategyVersion:
     """Add `data` as the strategy's next numbered version and make it current."""
     locked = Strategy.objects.select_for_update().get(pk=strategy.pk)
-    last = locked.versions.aggregate(last=Max("number"))["last"] or 0
+    version = strategy_version_append(
+        locked=locked, data=data, source=source, source_message_id=getattr(source_message, "pk", None)
+    )
+    strategy.current_version = version
+    return version
+
+
+def strategy_version_append(
+    *,
+    locked: Strategy,
+    data: dict[str, Any],
+    source: str = StrategyVersion.Source.REPLY,
+    source_message_id: Any = None,
+    first: bool = False,
+) -> StrategyVersion:
+    """Add `data` as the next version of a strategy this transaction has locked, and make it current.
+
+    `first`: the strategy was created in this transaction, so it has no versions to number after.
+    """
+    last = 0 if first else locked.versions.aggregate(last=Max("number"))["last"] or 0
     version = StrategyVersion.objects.create(
-        strategy=locked, number=last + 1, data=data, source=source, source_message=source_message
+        strategy=locked, number=last + 1, data=data, source=source, source_message_id=source_message_id
     )
     locked.current_version = version
     locked.save(update_fields=["current_version", "updated_at"])
-    strategy.current_version = version
     return version
 
 

@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from chat.models import Conversation
-from strategies.services import strategy_get_or_create_for_conversation, strategy_version_create
+from strategies.models import Strategy
+from strategies.services import strategy_version_create
 from tests.strategies import seed_strategy
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def manifest_entry() -> dict[str, Any]:
 
 def conversation_of(owner: Any, title: str) -> Conversation:
     conversation = Conversation.objects.create(owner=owner, title=title)
-    strategy = strategy_get_or_create_for_conversation(conversation=conversation)
+    strategy = Strategy.objects.create(conversation=conversation, owner=owner, name=title)
     strategy_version_create(strategy=strategy, data=seed_strategy())
     return conversation
 

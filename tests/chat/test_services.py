@@ -1,0 +1,133 @@
+"""chat.services: what one reply costs the database, and that the lean paths store the same rows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from chat.errors import ReplyInProgress
+from chat.models import Conversation, Message
+from chat.providers.base import StreamOutcome
+from chat.replies import AcceptedMessage, _accept
+from chat.services import reply_finish
+from strategies.models import Strategy
+from tests.strategies import seed_strategy
+
+pytestmark = pytest.mark.django_db
+
+#: Queries per reply: the burst benchmark's CPU per reply is mostly Django building these.
+FIRST_MESSAGE_QUERIES = 8  # rate-limit count, savepoint, conversation, user message, reply, release, 2 reads
+FIRST_FINISH_QUERIES = 9  # savepoint, reply update, strategy lock, savepoint, strategy, release, version, current, release
+FOLLOW_UP_QUERIES = 9  # count, savepoint, touch conversation, streaming check, 2 messages, release, 2 reads
+FINISH_SAME_STRATEGY_QUERIES = 4  # savepoint, reply update, strategy lock, release
+
+
+@pytest.fixture
+def trader() -> Any:
+    return get_user_model().objects.create_user("trader", password="x")
+
+
+def accept(user: Any, conversation: Conversation | None, content: str = "Build me a strategy with $5000",
+           history: list[dict[str, str]] | None = None) -> AcceptedMessage:
+    return _accept(
+        user=user,
+        conversation=conversation,
+        reply_id=str(uuid.uuid4()),
+        content=content,
+        history=history or [],
+        provider="offline",
+        model_id="m",
+        rate_limit_per_minute=1000,
+    )
+
+
+def finish(accepted: AcceptedMessage, strategy: dict[str, Any] | None) -> Any:
+    return reply_finish(
+        conversation=accepted.conversation,
+        reply_id=accepted.submission.reply.id,
+        content="Here it is.",
+        status=Message.Status.COMPLETE,
+        error=None,
+        outcome=StreamOutcome(input_tokens=10, output_tokens=20, latency_ms=30),
+        strategy=strategy,
+    )
+
+
+def test_a_first_message_and_its_reply_stay_within_their_query_budget(
+    trader: Any, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(FIRST_MESSAGE_QUERIES):
+        accepted = accept(trader, None)
+    with django_assert_max_num_queries(FIRST_FINISH_QUERIES):
+        version = finish(accepted, seed_strategy())
+
+    reply = Message.objects.get(pk=accepted.submission.reply.id)
+    assert (reply.status, reply.content, reply.error) == ("complete", "Here it is.", "")
+    assert (reply.input_tokens, reply.output_tokens, reply.latency_ms) == (10, 20, 30)
+    assert reply.completed_at is not None
+    strategy = Strategy.objects.get(conversation=accepted.conversation)
+    assert strategy.owner == trader and strategy.name == accepted.conversation.title
+    assert strategy.current_version == version and version.number == 1
+    assert version.data == seed_strategy()
+    assert strategy.current_version.source_message == reply
+
+
+def test_follow_ups_number_versions_on_and_skip_unchanged_strategies(
+    trader: Any, django_assert_max_num_queries: Any
+) -> None:
+    first = accept(trader, None)
+    finish(first, seed_strategy())
+
+    with django_assert_max_num_queries(FOLLOW_UP_QUERIES):
+        same = accept(trader, first.conversation, "Explain it")
+    with django_assert_max_num_queries(FINISH_SAME_STRATEGY_QUERIES):
+        unchanged = finish(same, seed_strategy())
+    changed_data = {**seed_strategy(), "name": "Changed"}
+    changed = finish(accept(trader, first.conversation, "Rename it"), changed_data)
+
+    assert unchanged.number == 1
+    assert changed.number == 2 and changed.data == changed_data
+    assert Strategy.objects.get(conversation=first.conversation).current_version == changed
+    assert [m.content for m in same.request.turns] == ["Build me a strategy with $5000", "Here it is.", "Explain it"]
+    assert same.request.current_strategy == seed_strategy() and same.capital == 5000
+
+
+def test_a_new_conversation_seeded_with_history_sends_it_to_the_model(trader: Any) -> None:
+    history = [
+        {"role": "user", "content": "I have $2000"},
+        {"role": "assistant", "content": "  "},
+        {"role": "assistant", "content": "Noted."},
+    ]
+    accepted = accept(trader, None, "Make it safe", history)
+
+    assert [(t.role, t.content) for t in accepted.request.turns] == [
+        ("user", "I have $2000"),
+        ("assistant", "Noted."),
+        ("user", "Make it safe"),
+    ]
+    assert accepted.capital == 2000 and accepted.request.current_strategy is None
+
+
+def test_a_refused_message_leaves_the_conversation_untouched(trader: Any) -> None:
+    first = accept(trader, None)
+    before = Conversation.objects.get(pk=first.conversation.pk).updated_at
+
+    with pytest.raises(ReplyInProgress):
+        accept(trader, Conversation.objects.get(pk=first.conversation.pk), "Again")
+
+    assert Conversation.objects.get(pk=first.conversation.pk).updated_at == before
+    assert Message.objects.filter(conversation=first.conversation).count() == 2
+
+
+def test_a_deleted_conversation_refuses_messages_and_replies(trader: Any) -> None:
+    accepted = accept(trader, None)
+    Conversation.objects.filter(pk=accepted.conversation.pk).delete()
+
+    with pytest.raises(Conversation.DoesNotExist):
+        accept(trader, accepted.conversation)
+    with pytest.raises(Message.DoesNotExist):
+        finish(accepted, seed_strategy())
+    assert not Strategy.objects.exists()

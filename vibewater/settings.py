@@ -110,6 +110,14 @@ if REDIS_URL:
             "CONFIG": {"hosts": [{"address": REDIS_URL, **REDIS_CLIENT_OPTIONS}]},
         }
     }
+    # Django's cache is a synchronous client: the same socket settings, without the asyncio retry policy.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {key: value for key, value in REDIS_CLIENT_OPTIONS.items() if key != "retry"},
+        }
+    }
 else:
     CHANNEL_LAYERS = {
         "default": {
@@ -124,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every socket handshake loads its session: read it from the cache (Redis when shared), stored in the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "builder"
 LOGOUT_REDIRECT_URL = "login"

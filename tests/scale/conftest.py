@@ -67,10 +67,11 @@ def port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def http_get(url: str, timeout: float = 5) -> tuple[int, bytes]:
-    """Status and body of a GET, errors included."""
+def http_get(url: str, timeout: float = 5, *, cookie: str | None = None) -> tuple[int, bytes]:
+    """Status and body of a GET (with a Cookie header when given), errors included."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()

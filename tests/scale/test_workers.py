@@ -7,9 +7,10 @@ import json
 import time
 
 import pytest
+import redis
 import websockets
 
-from tests.scale.conftest import LIVE_REPLY_TTL, Client, RedisServer, Workers, http_get, wait_for
+from tests.scale.conftest import LIVE_REPLY_TTL, Client, RedisServer, Workers, http_get, login, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -223,3 +224,13 @@ async def test_healthz_reports_database_and_channel_layer(workers: Workers):
     for worker in (workers.a, workers.b):
         status, body = http_get(f"{worker.http}/healthz")
         assert (status, json.loads(body)) == (200, {"database": "ok", "channel_layer": "ok"})
+
+
+async def test_sessions_are_cached_in_redis_and_shared_by_the_workers(workers: Workers, redis_server: RedisServer):
+    cookie_header = login(workers.a)
+    session_key = dict(part.split("=", 1) for part in cookie_header.split("; "))["sessionid"]
+
+    cached = redis.Redis.from_url(redis_server.url).keys(f"*sessions.cached_db*{session_key}")
+    assert cached, "the session was not written to the Redis cache"
+    status, body = http_get(f"{workers.b.http}/api/conversations/", cookie=cookie_header)
+    assert status == 200 and b"conversations" in body

@@ -107,10 +107,6 @@ class LocalLiveReplies:
         if reply is not None and reply.message_id == message_id:
             del self._by_conversation[conversation_id]
 
-    def running_tasks(self) -> list[asyncio.Task[None]]:
-        """Tasks still streaming in this process (for tests and shutdown)."""
-        return [r.task for r in self._by_conversation.values() if r.task is not None and not r.task.done()]
-
 
 def live_replies_from_settings() -> LiveReplies:
     """The registry for this deployment: shared through Redis when `REDIS_URL` is set, else in-process."""

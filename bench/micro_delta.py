@@ -10,10 +10,8 @@ runs in a child process, so its CPU is not counted.
 Stages (N concurrent replies, each the fake's `strategy_reply()` text in 12-character deltas = 218 deltas):
   a      botocore event-stream decoding alone (EventStreamBuffer + EventStreamJSONParser), bytes made by
          the fake's encoder: the floor.
-  b      BedrockProvider.stream() against the fake Bedrock, `async for` and nothing else: HTTP + parsing +
-         worker thread + _Relay/_EventPipe hand-off to the loop.
-  b1     b's worker threads alone (BedrockProvider._pump into a pipe that drops items, no event loop):
-         HTTP + parsing + thread wake-ups, without the hand-off to the loop.
+  b      BedrockProvider.stream() against the fake Bedrock, `async for` and nothing else: HTTP on the
+         event loop (chat.providers.bedrock_http) + botocore's event parsing.
   c0     a fake provider (async generator, paced with asyncio.sleep) consumed with `async for`: the cost
          of the pacing itself, subtracted from c.
   c      loop side: replies._stream (TagSplitter.feed + ChunkPublisher with CHAT_COALESCE_MS) +
@@ -23,7 +21,7 @@ Stages (N concurrent replies, each the fake's `strategy_reply()` text in 12-char
 
 With --pace-ms > 0 replies sleep between deltas as a model would (sleeping costs no CPU; only the
 timers do); with 0 the fake streams every delta at once and the relay hands them over in big batches,
-which understates the per-delta hand-off cost.
+which understates the per-arrival cost.
 """
 
 from __future__ import annotations
@@ -128,37 +126,6 @@ def _request() -> Any:
     from chat.providers.base import ChatTurn, ReplyRequest
 
     return ReplyRequest(turns=[ChatTurn(role="user", content="Build me a DeFi strategy for $1,000.")])
-
-
-def stage_b1(n: int, text: str, bedrock: Any) -> tuple[float, int]:
-    """N concurrent `_pump` calls whose pipe counts text items and wakes nobody."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from chat.providers.bedrock import BedrockProvider, _StreamHandle
-
-    class DropPipe:
-        def __init__(self) -> None:
-            self.texts = 0
-
-        def put(self, kind: str, value: Any = None) -> None:
-            if kind == "text":
-                self.texts += 1
-
-    call = {"modelId": bedrock.model_id, "messages": [{"role": "user", "content": [{"text": "hi"}]}]}
-    pipes = [DropPipe() for _ in range(n)]
-    barrier = threading.Barrier(n)
-
-    def one(pipe: DropPipe) -> None:
-        barrier.wait()
-        BedrockProvider._pump(bedrock, call, pipe, _StreamHandle())  # type: ignore[arg-type]
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        start, times = time.process_time(), os.times()
-        list(pool.map(one, pipes))
-        cpu, after = time.process_time() - start, os.times()
-    SYS_SHARE["b1", n] = (after.system - times.system) / max(1e-9, (after.user - times.user) + (after.system - times.system))
-    return cpu, sum(p.texts for p in pipes)
 
 
 # --------------------------------------------------------------------------- loop-side pieces
@@ -278,7 +245,7 @@ async def run_loop_stage(stage: str, n: int, text: str, pace_s: float, bedrock: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 300])
-    parser.add_argument("--stages", nargs="+", default=["a", "b1", "b", "c0", "c", "all"])
+    parser.add_argument("--stages", nargs="+", default=["a", "b", "c0", "c", "all"])
     parser.add_argument("--pace-ms", type=float, default=20.0, help="model pace between deltas (0: none)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per cell; the lowest is reported")
     args = parser.parse_args()
@@ -295,7 +262,7 @@ def main() -> None:
     results: dict[tuple[str, int], float] = {}
 
     fake = bedrock = None
-    if {"b", "b1", "all"} & set(args.stages):
+    if {"b", "all"} & set(args.stages):
         from chat.providers.bedrock import BedrockProvider
 
         fake = FakeProcess(pace_s)
@@ -306,11 +273,9 @@ def main() -> None:
             for n in args.sizes:
                 best = None
                 frames = 0
-                for _ in range(args.repeat + (1 if stage in ("b", "b1", "all") else 0)):  # one warm-up
+                for _ in range(args.repeat + (1 if stage in ("b", "all") else 0)):  # one warm-up
                     if stage == "a":
                         cpu, deltas = stage_a(n, text)
-                    elif stage == "b1":
-                        cpu, deltas = stage_b1(n, text, bedrock)
                     else:
                         cpu, deltas, frames = asyncio.run(run_loop_stage(stage, n, text, pace_s, bedrock))
                     per = cpu / deltas * 1e6

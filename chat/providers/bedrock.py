@@ -1,11 +1,13 @@
 """The AWS Bedrock provider: streams Claude replies through the Converse API without blocking the loop.
 
-boto3 is synchronous, so each reply's `converse_stream` call and event iteration run in a dedicated
-thread of this provider's own executor (never asgiref's shared one), sized together with botocore's
-connection pool so `max_concurrency` replies stream side by side. Worker threads hand events to the
-event loop through one `_Relay` per loop, which wakes it once per batch for all streams; the loop side
-turns them into text deltas and fills the `StreamOutcome`. Every failure becomes a `ProviderError` a
-trader can read. Django-free: the integrator passes settings to the constructor.
+boto3 is synchronous, so each reply's `converse_stream` call runs in a dedicated thread of this
+provider's own executor (never asgiref's shared one): botocore resolves credentials, signs, sends and
+retries there, up to the response headers. Its `before-send` hook carries the bytes over the event
+loop's own connections (`bedrock_http`), and once the stream has started the loop reads the event
+stream itself and decodes it with botocore's parser: no thread wakes up per event, which is what a
+worker with hundreds of streaming replies is bound by (docs/benchmarks.md, round 5). At most
+`max_concurrency` replies stream at once; the rest wait in order. Every failure becomes a
+`ProviderError` a trader can read. Django-free: the integrator passes settings to the constructor.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import asyncio
 import logging
 import os
 import re
+import ssl
 import threading
 import weakref
+from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -23,8 +27,11 @@ from typing import Any
 import boto3
 import urllib3.exceptions
 from botocore import exceptions as boto_errors
+from botocore.awsrequest import AWSResponse
 from botocore.config import Config
+from botocore.eventstream import EventStreamBuffer
 
+from chat.providers import bedrock_http
 from chat.providers.base import ProviderError, ReplyRequest, StreamOutcome
 from chat.providers.prompt import converse_messages, system_prompt
 
@@ -149,100 +156,136 @@ for _name in ("botocore.endpoint", "botocore.auth", "botocore.httpsession"):
     logging.getLogger(_name).addFilter(_RedactSecrets())
 
 
-class _Relay:
-    """Carries items from every worker thread to one event loop: one wake-up per batch, for all streams.
-
-    With hundreds of replies streaming, a wake-up per stream per event (a syscall on the thread side,
-    a selector round on the loop side) costs more than the event itself; under load the loop instead
-    finds every stream's new events in one batch.
-    """
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._lock = threading.Lock()
-        self._items: list[tuple[_EventPipe, str, Any]] = []
-        self._wake_scheduled = False
-
-    def put(self, pipe: _EventPipe, kind: str, value: Any) -> None:
-        """Queue an item for `pipe` (worker thread); wake the loop unless a wake-up is already on its way."""
-        with self._lock:
-            self._items.append((pipe, kind, value))
-            if self._wake_scheduled:
-                return
-            self._wake_scheduled = True
-        try:
-            self._loop.call_soon_threadsafe(self._deliver)
-        except RuntimeError:
-            # The loop closed: nobody is listening any more.
-            pass
-
-    def _deliver(self) -> None:
-        with self._lock:
-            items, self._items = self._items, []
-            self._wake_scheduled = False
-        for pipe, kind, value in items:
-            pipe.arrived(kind, value)
+class _Cancelled(Exception):
+    """The reply was cancelled while botocore was still sending its request (never retried)."""
 
 
-class _EventPipe:
-    """One stream's items, put by its worker thread through the loop's `_Relay`, taken by the loop."""
-
-    def __init__(self, relay: _Relay) -> None:
-        self._relay = relay
-        self._items: list[tuple[str, Any]] = []
-        self._ready = asyncio.Event()
-
-    def put(self, kind: str, value: Any = None) -> None:
-        """Queue an item (worker thread)."""
-        self._relay.put(self, kind, value)
-
-    def arrived(self, kind: str, value: Any) -> None:
-        """Take an item the relay delivers (event loop)."""
-        self._items.append((kind, value))
-        self._ready.set()
-
-    async def get(self) -> list[tuple[str, Any]]:
-        """Wait for items (event loop) and take all that have arrived."""
-        await self._ready.wait()
-        items, self._items = self._items, []
-        self._ready.clear()
-        return items
-
-
-class _StreamHandle:
-    """One reply's cancellation flag and, while it streams, the HTTP response the loop may cut."""
+class _Exchange:
+    """One reply's Bedrock exchange, shared by botocore's worker thread and the event loop."""
 
     def __init__(self) -> None:
-        self.stop = threading.Event()
-        self._lock = threading.Lock()
-        self._raw: Any = None
+        self.connection: bedrock_http.Connection | None = None
+        self.cancelled = False
+        #: Set by close(): the error the reply ends with instead of whatever the hang-up causes.
+        self.error: ProviderError | None = None
 
-    def attach(self, event_stream: Any) -> bool:
-        """Remember the stream's HTTP response; False if the reply was already cancelled."""
-        with self._lock:
-            # EventStream keeps its urllib3 response privately; without it cancel() still works
-            # through `stop`, just only between events.
-            self._raw = getattr(event_stream, "_raw_stream", None)
-            return not self.stop.is_set()
+    def cancel(self, error: ProviderError | None = None) -> None:
+        """Stop the exchange (event loop): hang up on Bedrock if a response is open."""
+        self.cancelled = True
+        self.error = self.error or error
+        if self.connection is not None:
+            self.connection.fail(error or _Cancelled())
+            self.connection.abort()
 
-    def detach(self) -> None:
-        """Forget the HTTP response before it can go back to the connection pool."""
-        with self._lock:
-            self._raw = None
 
-    def cancel(self) -> None:
-        """Ask the worker to stop, and wake it if it is blocked reading a silent stream."""
-        self.stop.set()
-        with self._lock:
-            raw, self._raw = self._raw, None
-            if raw is None:
-                return
+class _Slots:
+    """At most `size` replies streaming at once on a loop; the rest wait their turn, in order."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._closed: ProviderError | None = None
+
+    async def acquire(self) -> None:
+        while self._closed is None and (self.free <= 0 or self._waiters):
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
             try:
-                # urllib3's shutdown() (SHUT_RD) makes a blocked read return at once; it refuses a
-                # connection already released to the pool, so it can't touch another reply's socket.
-                raw.shutdown()
-            except (AttributeError, ValueError, RuntimeError, OSError):
-                pass
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+            if self.free > 0:
+                break
+        if self._closed is not None:
+            raise self._closed
+        self.free -= 1
+
+    def release(self) -> None:
+        self.free += 1
+        if self._waiters and not self._waiters[0].done():
+            self._waiters[0].set_result(None)
+
+    def close(self, error: ProviderError) -> None:
+        self._closed = error
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+class _LoopState:
+    """What the provider keeps per event loop: its connections, its slots and its open exchanges."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, http: bedrock_http.LoopHTTP, slots: int) -> None:
+        self.loop = loop
+        self.http = http
+        self.slots = _Slots(slots)
+        self.exchanges: set[_Exchange] = set()
+
+    async def open(self, request: Any, exchange: _Exchange) -> AWSResponse:
+        """Send botocore's prepared request (event loop); failures become botocore's own exceptions."""
+        if exchange.cancelled:
+            raise _Cancelled()
+        url = request.url
+        try:
+            connection = await self.http.request(request.method, url, request.headers, _body_bytes(request.body))
+        except bedrock_http.ConnectTimedOut as exc:
+            raise boto_errors.ConnectTimeoutError(endpoint_url=url, error=exc) from exc
+        except bedrock_http.ReadTimedOut as exc:
+            raise boto_errors.ReadTimeoutError(endpoint_url=url, error=exc) from exc
+        except bedrock_http.TLSFailed as exc:
+            raise boto_errors.SSLError(endpoint_url=url, error=exc) from exc
+        except bedrock_http.ConnectFailed as exc:
+            raise boto_errors.EndpointConnectionError(endpoint_url=url, error=exc) from exc
+        except bedrock_http.ConnectionBroken as exc:
+            raise boto_errors.ConnectionClosedError(endpoint_url=url, error=exc) from exc
+        if exchange.cancelled:
+            self.http.release(connection)
+            raise _Cancelled()
+        status, headers = connection.status, connection.headers
+        if status >= 300:
+            # botocore parses the error document and decides whether to retry.
+            try:
+                body = await connection.read_all(bedrock_http.MAX_ERROR_BODY)
+            except TimeoutError as exc:
+                raise boto_errors.ReadTimeoutError(endpoint_url=url, error=exc) from exc
+            except ConnectionError as exc:
+                raise boto_errors.ConnectionClosedError(endpoint_url=url, error=exc) from exc
+            finally:
+                self.http.release(connection)
+            return AWSResponse(url, status, headers, _Body(body))
+        exchange.connection = connection
+        return AWSResponse(url, status, headers, _Body(b""))
+
+    def shut_down(self, error: ProviderError) -> None:
+        """End every reply on this loop with `error` and drop the connections (event loop)."""
+        self.slots.close(error)
+        for exchange in list(self.exchanges):
+            exchange.cancel(error)
+        self.http.close()
+
+
+class _Body:
+    """An already-read response body, in the shape botocore reads bodies from."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self._data
+
+    def close(self) -> None:
+        pass
+
+
+def _body_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode()
+    return body.read()
 
 
 class BedrockProvider:
@@ -270,22 +313,23 @@ class BedrockProvider:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.max_attempts = max_attempts
-        self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="bedrock-stream")
+        # Only the request phase (signing, sending, retries with back-off) holds a thread.
+        self._executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="bedrock-call")
         self._lock = threading.Lock()
         # A separate lock for the slow client creation, so the event loop never waits on it.
         self._client_lock = threading.Lock()
         self._client: Any = None
-        self._streams: dict[_StreamHandle, _EventPipe] = {}
-        # One relay per event loop (each test runs its own); a closed loop's relay goes with it.
-        self._relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Relay] = weakref.WeakKeyDictionary()
-        self._active = 0
+        self._tls: ssl.SSLContext | None = None
+        self._calling = threading.local()
+        # One state per event loop (each test runs its own); a closed loop's state goes with it.
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
         self._closed = False
 
     @property
     def active_streams(self) -> int:
-        """How many worker threads are busy with a Bedrock call right now."""
+        """How many replies hold a Bedrock exchange right now."""
         with self._lock:
-            return self._active
+            return sum(len(state.exchanges) for state in self._states.values())
 
     def _get_client(self) -> Any:
         """The shared bedrock-runtime client, created on first use (in a worker thread)."""
@@ -294,7 +338,6 @@ class BedrockProvider:
                 # boto3 reads AWS_DEFAULT_REGION but not AWS_REGION, the variable the seed documents.
                 region = self.region or os.environ.get("AWS_REGION") or None
                 config = Config(
-                    max_pool_connections=self.max_concurrency,
                     read_timeout=self.read_timeout,
                     connect_timeout=self.connect_timeout,
                     # "standard" retries only before the stream starts (throttling, 5xx, connection
@@ -303,8 +346,48 @@ class BedrockProvider:
                     user_agent_appid="vibewater",
                 )
                 session = boto3.session.Session(region_name=region)
-                self._client = session.client("bedrock-runtime", config=config)
+                client = session.client("bedrock-runtime", config=config)
+                # botocore signs and retries; the event loop carries the bytes (see _send_on_loop).
+                client.meta.events.register(
+                    "before-send.bedrock-runtime.ConverseStream", self._send_on_loop, unique_id="vibewater-loop"
+                )
+                # AWS_CA_BUNDLE or the profile's ca_bundle, as botocore itself would verify with.
+                self._tls = ssl.create_default_context(cafile=session._session.get_config_variable("ca_bundle"))
+                self._client = client
             return self._client
+
+    def _state(self, loop: asyncio.AbstractEventLoop) -> _LoopState:
+        with self._lock:
+            if self._closed:
+                raise ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+            state = self._states.get(loop)
+            if state is None:
+                http = bedrock_http.LoopHTTP(
+                    loop, connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
+                    max_idle=self.max_concurrency, tls_context=self._tls_context,
+                )
+                state = self._states[loop] = _LoopState(loop, http, self.max_concurrency)
+            return state
+
+    def _tls_context(self) -> ssl.SSLContext:
+        assert self._tls is not None, "the client (and its TLS settings) exist before any request"
+        return self._tls
+
+    def _call(self, call: dict[str, Any], state: _LoopState, exchange: _Exchange) -> dict[str, Any]:
+        """Run converse_stream up to the response headers (worker thread)."""
+        if exchange.cancelled:
+            raise _Cancelled()
+        client = self._get_client()
+        self._calling.target = (state, exchange)
+        try:
+            return client.converse_stream(**call)
+        finally:
+            self._calling.target = None
+
+    def _send_on_loop(self, request: Any, **_: Any) -> AWSResponse:
+        """botocore's before-send hook (worker thread): send the signed request on the event loop."""
+        state, exchange = self._calling.target
+        return asyncio.run_coroutine_threadsafe(state.open(request, exchange), state.loop).result()
 
     async def stream(self, request: ReplyRequest, outcome: StreamOutcome) -> AsyncIterator[str]:
         """Yield the reply's text deltas as Bedrock produces them; fill `outcome`; raise ProviderError."""
@@ -318,106 +401,85 @@ class BedrockProvider:
             "inferenceConfig": {"maxTokens": self.max_tokens, "temperature": self.temperature},
         }
         loop = asyncio.get_running_loop()
-        handle = _StreamHandle()
-        with self._lock:
-            if self._closed:
-                raise ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
-            relay = self._relays.get(loop)
-            if relay is None:
-                relay = self._relays[loop] = _Relay(loop)
-            pipe = _EventPipe(relay)
-            self._streams[handle] = pipe
+        state = self._state(loop)
+        await state.slots.acquire()
+        exchange = _Exchange()
+        state.exchanges.add(exchange)
         try:
             try:
-                self._executor.submit(self._pump, call, pipe, handle)
+                response = await loop.run_in_executor(self._executor, self._call, call, state, exchange)
             except RuntimeError:
-                # close() shut the executor down between the check above and this call.
-                raise ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
-            while True:
+                if exchange.error is None and not self._closed:
+                    raise
+                # close() shut the executor down before this reply's call could start.
+                raise exchange.error or ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+            outcome.extra["request_id"] = response.get("ResponseMetadata", {}).get("RequestId")
+            event_stream = response["stream"]
+            connection = exchange.connection
+            assert connection is not None
+            buffer = EventStreamBuffer()
+            stopped = False
+            while chunks := await connection.read():
+                for chunk in chunks:
+                    buffer.add_data(chunk)
                 texts: list[str] = []
-                error: ProviderError | None = None
-                done = False
-                for kind, value in await pipe.get():
-                    if kind == "text":
-                        texts.append(value)
-                    elif kind == "event":
-                        _record(value, outcome)
-                    elif kind == "error":
-                        error = value
-                    elif kind == "done":
-                        done = True
+                failure: Exception | None = None
+                try:
+                    for message in buffer:
+                        # botocore's own parsing; an exception event raises EventStreamError.
+                        event = event_stream._parse_event(message)
+                        delta = event.get("contentBlockDelta")
+                        if delta is not None:
+                            text = delta.get("delta", {}).get("text")
+                            if text:
+                                texts.append(text)
+                            continue
+                        stopped = stopped or "messageStop" in event
+                        _record(event, outcome)
+                except Exception as exc:
+                    failure = exc  # after the text that came before it
                 if texts:
                     # Deltas that arrived together go out as one, so a busy loop does less work.
                     yield "".join(texts)
-                if error is not None:
-                    raise error
-                if done:
-                    return
-        finally:
-            # Runs on normal end, on error, on aclose() and on task cancellation alike.
-            handle.cancel()
-            with self._lock:
-                self._streams.pop(handle, None)
-
-    def _pump(self, call: dict[str, Any], pipe: _EventPipe, handle: _StreamHandle) -> None:
-        """Run one converse_stream call and forward its events (worker thread)."""
-        with self._lock:
-            self._active += 1
-        event_stream: Any = None
-        try:
-            if handle.stop.is_set():
-                return
-            response = self._get_client().converse_stream(**call)
-            event_stream = response["stream"]
-            pipe.put("event", {"requestId": response.get("ResponseMetadata", {}).get("RequestId")})
-            if not handle.attach(event_stream):
-                return
-            stopped = False
-            for event in event_stream:
-                if handle.stop.is_set():
-                    return
-                delta = event.get("contentBlockDelta")
-                if delta is not None:
-                    text = delta.get("delta", {}).get("text")
-                    if text:
-                        pipe.put("text", text)
-                    continue
-                if "messageStop" in event:
-                    # Only metadata follows; stop offering the socket to cancel() before urllib3
-                    # returns the connection to the pool.
-                    handle.detach()
-                    stopped = True
-                pipe.put("event", event)
+                if failure is not None:
+                    raise failure
             if not stopped:
                 # Bedrock always ends a complete reply with messageStop; without it the body was cut.
                 raise ProviderError(f"The model's reply ended unexpectedly. {_TRY_AGAIN}", code="incomplete")
-            pipe.put("done")
+        except ProviderError:
+            raise
         except Exception as exc:
-            if handle.stop.is_set():
-                # The consumer is gone; errors from the interrupted read are expected.
-                return
+            if exchange.error is not None:
+                raise exchange.error from None
             error = provider_error(exc)
             logger.warning("Bedrock stream failed (%s): %s", error.code, _describe(exc))
-            pipe.put("error", error)
+            raise error from None
         finally:
-            handle.detach()
-            if event_stream is not None:
-                # Closes the HTTP connection when the body was not read to the end.
-                event_stream.close()
-            with self._lock:
-                self._active -= 1
+            # Runs on normal end, on error, on aclose() and on task cancellation alike.
+            exchange.cancelled = True
+            if exchange.connection is not None:
+                state.http.release(exchange.connection)
+            state.exchanges.discard(exchange)
+            state.slots.release()
 
     def close(self) -> None:
-        """Cancel running streams, stop the worker threads and close the HTTP connections."""
+        """End running and queued replies with an error, and drop the connections and threads."""
+        closed = ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
         with self._lock:
             self._closed = True
-            streams = list(self._streams.items())
-        closed = ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
-        for handle, pipe in streams:
-            handle.cancel()
-            # A reply whose job never started would otherwise wait for its worker forever.
-            pipe.put("error", closed)
-        self._executor.shutdown(wait=False, cancel_futures=True)
+            states = list(self._states.values())
+        for state in states:
+            if state.loop.is_closed():
+                continue
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is state.loop:
+                state.shut_down(closed)
+            else:
+                state.loop.call_soon_threadsafe(state.shut_down, closed)
+        self._executor.shutdown(wait=False)
         with self._client_lock:
             client = self._client
         if client is not None:

@@ -276,9 +276,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _wait(self, seconds: float) -> bool:
         """Sleep up to `seconds`; return False as soon as the client hangs up."""
         deadline = time.monotonic() + seconds
+        # poll, not select: a busy fake holds more than select's 1,024 file descriptors.
+        poller = select.poll()
+        poller.register(self.connection, select.POLLIN)
         while (remaining := deadline - time.monotonic()) > 0:
             # A client awaiting our response sends nothing, so readability means it closed.
-            readable, _, _ = select.select([self.connection], [], [], min(remaining, 0.05))
+            readable = poller.poll(min(remaining, 0.05) * 1000)
             if readable and self._peer_closed():
                 return False
         return True

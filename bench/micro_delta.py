@@ -20,7 +20,7 @@ Stages (N concurrent replies, each the fake's `strategy_reply()` text in 12-char
   all    b and c together: BedrockProvider feeding replies._stream, the layer and the consumers.
 
 With --pace-ms > 0 replies sleep between deltas as a model would (sleeping costs no CPU; only the
-timers do); with 0 the fake streams every delta at once and the relay hands them over in big batches,
+timers do); with 0 the fake streams every delta at once and the loop reads them in big batches,
 which understates the per-arrival cost.
 """
 
@@ -88,7 +88,7 @@ def stage_a(n: int, text: str) -> tuple[float, int]:
 # --------------------------------------------------------------------------- fake Bedrock (child process)
 
 _FAKE = """
-import sys, threading
+import sys
 from tests.fakes.bedrock import FakeBedrock, Script, strategy_reply
 fake = FakeBedrock(default_script=Script(text=strategy_reply(), chunk_chars={chunk}, delay_s={delay})).start()
 print(fake.url, flush=True)

@@ -179,38 +179,49 @@ class _Exchange:
 
 
 class _Slots:
-    """At most `size` replies streaming at once on a loop; the rest wait their turn, in order."""
+    """At most `size` replies streaming at once on a loop; the rest wait their turn, in order.
+
+    A freed slot is handed straight to the next waiter, so a reply arriving meanwhile cannot jump the
+    queue; a waiter cancelled after it was handed one passes it on.
+    """
 
     def __init__(self, size: int) -> None:
         self.free = size
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[asyncio.Future[bool]] = deque()
         self._closed: ProviderError | None = None
 
     async def acquire(self) -> None:
-        while self._closed is None and (self.free <= 0 or self._waiters):
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            finally:
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
-            if self.free > 0:
-                break
         if self._closed is not None:
             raise self._closed
-        self.free -= 1
+        if self.free > 0 and not self._waiters:
+            self.free -= 1
+            return
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            granted = await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.result():
+                self.release()
+            raise
+        if not granted:
+            assert self._closed is not None
+            raise self._closed
 
     def release(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(True)
+                return
         self.free += 1
-        if self._waiters and not self._waiters[0].done():
-            self._waiters[0].set_result(None)
 
     def close(self, error: ProviderError) -> None:
         self._closed = error
-        for waiter in self._waiters:
+        while self._waiters:
+            waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(None)
+                waiter.set_result(False)
 
 
 class _LoopState:
@@ -352,7 +363,14 @@ class BedrockProvider:
                     "before-send.bedrock-runtime.ConverseStream", self._send_on_loop, unique_id="vibewater-loop"
                 )
                 # AWS_CA_BUNDLE or the profile's ca_bundle, as botocore itself would verify with.
-                self._tls = ssl.create_default_context(cafile=session._session.get_config_variable("ca_bundle"))
+                ca_bundle = session._session.get_config_variable("ca_bundle")
+                try:
+                    self._tls = ssl.create_default_context(cafile=ca_bundle)
+                except (OSError, ssl.SSLError) as exc:
+                    logger.warning("Cannot load the CA bundle %s for Bedrock: %s", ca_bundle, exc)
+                    raise boto_errors.InvalidConfigError(
+                        error_msg=f"The CA bundle {ca_bundle} could not be loaded."
+                    ) from exc
                 self._client = client
             return self._client
 

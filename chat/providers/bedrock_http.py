@@ -186,6 +186,7 @@ class LoopHTTP:
         self._idle: dict[tuple[str, str, int], list[tuple[float, Connection]]] = {}
         self._busy: set[Connection] = set()
         self._watchdog: asyncio.TimerHandle | None = None
+        self._closed = False
 
     async def request(self, method: str, url: str, headers: Mapping[str, str | bytes], body: bytes) -> Connection:
         """Send a request; return its connection once the response headers are in."""
@@ -199,7 +200,7 @@ class LoopHTTP:
             try:
                 return await self._exchange(connection, head, body)
             except ConnectionBroken:
-                if connection.received_any:
+                if connection.received_any or self._closed:
                     raise
                 # The server closed the idle connection as we reused it: try once on a fresh one.
         return await self._exchange(await self._connect(key), head, body)
@@ -216,7 +217,8 @@ class LoopHTTP:
         idle.append((self._loop.time(), connection))
 
     def close(self) -> None:
-        """Drop every connection, busy or idle."""
+        """Drop every connection, busy or idle, and refuse new requests."""
+        self._closed = True
         for connection in [*self._busy, *(c for idle in self._idle.values() for _, c in idle)]:
             connection.fail(ConnectionBroken("The model service connection was closed."))
             connection.abort()
@@ -227,6 +229,9 @@ class LoopHTTP:
             self._watchdog = None
 
     async def _exchange(self, connection: Connection, head: bytes, body: bytes) -> Connection:
+        if self._closed:
+            connection.abort()
+            raise ConnectionBroken("The model service connection was closed.")
         self._busy.add(connection)
         self._arm_watchdog()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -104,3 +105,11 @@ async def drain_replies(timeout: float = 10) -> None:
     pending = list(replies._reply_tasks)
     if pending:
         await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), timeout)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the run's SQLite -wal/-shm files: Django deletes the test database but not these."""
+    name = os.environ.get("VIBEWATER_TEST_DB")
+    for suffix in ("-wal", "-shm"):
+        if name and os.path.exists(name + suffix) and not os.path.exists(name):
+            os.remove(name + suffix)

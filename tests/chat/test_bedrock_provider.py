@@ -8,12 +8,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from botocore.eventstream import EventStreamBuffer
 from botocore.retries.standard import ExponentialBackoff
 
 from chat.providers.base import ChatTurn, ProviderError, ReplyRequest, StreamOutcome
-from chat.providers.bedrock import DEFAULT_MODEL_ID, BedrockProvider
+from chat.providers.bedrock import DEFAULT_MODEL_ID, BedrockProvider, _delta_text
 from chat.providers.prompt import base_system_prompt, converse_messages, system_prompt
-from tests.fakes.bedrock import FakeBedrock, Script, strategy_reply
+from tests.fakes.bedrock import FakeBedrock, Script, _event, _exception, strategy_reply
 
 TOKEN = "bedrock-api-key-SECRET-0123456789"
 AWS_VARS = (
@@ -458,3 +459,22 @@ async def test_fifty_concurrent_streams_run_side_by_side(sigv4: FakeBedrock) -> 
     assert all(error is None and "".join(deltas) == "m" * 100 for deltas, _, error in results)
     assert single > 1.5
     assert together < 3 * single
+
+
+def _framed(*raw: bytes) -> list:
+    buffer = EventStreamBuffer()
+    buffer.add_data(b"".join(raw))
+    return list(buffer)
+
+
+def test_delta_text_reads_text_deltas_and_leaves_everything_else_to_botocore() -> None:
+    text, tool_use, stop, exception = _framed(
+        _event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Grüße, $1,000 \u2192 7 %"}}),
+        _event("contentBlockDelta", {"contentBlockIndex": 1, "delta": {"toolUse": {"input": "{}"}}}),
+        _event("messageStop", {"stopReason": "end_turn"}),
+        _exception("throttlingException", "slow down"),
+    )
+
+    assert _delta_text(text) == "Grüße, $1,000 → 7 %"
+    assert _delta_text(tool_use) == ""  # a delta without text adds nothing to the chat
+    assert _delta_text(stop) is None and _delta_text(exception) is None  # botocore parses these

@@ -19,18 +19,18 @@ import os
 import re
 import ssl
 import threading
-import weakref
 from collections import deque
 from collections.abc import AsyncIterator
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
-import urllib3.exceptions
 from botocore import exceptions as boto_errors
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.eventstream import EventStreamBuffer
+from botocore.httpsession import get_cert_path
 
 from chat.providers import bedrock_http
 from chat.providers.base import ProviderError, ReplyRequest, StreamOutcome
@@ -74,7 +74,7 @@ _UNEXPECTED = ("provider_error", f"Something went wrong while talking to the mod
 
 
 def provider_error(exc: BaseException) -> ProviderError:
-    """Translate a boto3/botocore/urllib3 failure into a ProviderError a trader can read."""
+    """Translate a boto3/botocore/transport failure into a ProviderError a trader can read."""
     if isinstance(exc, ProviderError):
         return exc
     if isinstance(exc, boto_errors.ClientError):
@@ -87,7 +87,7 @@ def provider_error(exc: BaseException) -> ProviderError:
                 code, message = _AWS_ERRORS["internalserver"]
         return ProviderError(message, code=code)
     # Read timeouts first: botocore's ReadTimeoutError is also an HTTP client error.
-    if isinstance(exc, (boto_errors.ReadTimeoutError, urllib3.exceptions.ReadTimeoutError, TimeoutError)):
+    if isinstance(exc, (boto_errors.ReadTimeoutError, TimeoutError)):
         return ProviderError(_TIMEOUT[1], code=_TIMEOUT[0])
     if isinstance(exc, (boto_errors.NoCredentialsError, boto_errors.PartialCredentialsError,
                         boto_errors.NoAuthTokenError, boto_errors.CredentialRetrievalError)):
@@ -107,7 +107,7 @@ def provider_error(exc: BaseException) -> ProviderError:
             f"Could not establish a secure connection to the model service. {_ADMIN}", code="tls"
         )
     if isinstance(exc, (boto_errors.ConnectionError, boto_errors.HTTPClientError,
-                        urllib3.exceptions.HTTPError, ConnectionError)):
+                        ConnectionError)):
         return ProviderError(_CONNECTION[1], code=_CONNECTION[0])
     if isinstance(exc, (boto_errors.InvalidEndpointConfigurationError, boto_errors.ProfileNotFound,
                         boto_errors.InvalidConfigError, boto_errors.ConfigParseError,
@@ -161,22 +161,33 @@ class _Cancelled(Exception):
     """The reply was cancelled while botocore was still sending its request (never retried)."""
 
 
+def _closed_error() -> ProviderError:
+    return ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+
+
 class _Exchange:
     """One reply's Bedrock exchange, shared by botocore's worker thread and the event loop."""
 
     def __init__(self) -> None:
+        #: The request on its way (a task on the loop) until its response headers are in.
+        self.sending: asyncio.Task[Any] | None = None
+        #: The streaming response, once botocore has accepted it.
         self.connection: bedrock_http.Connection | None = None
         self.cancelled = False
         #: Set by close(): the error the reply ends with instead of whatever the hang-up causes.
         self.error: ProviderError | None = None
 
-    def cancel(self, error: ProviderError | None = None) -> None:
-        """Stop the exchange (event loop): hang up on Bedrock if a response is open."""
+    def cancel(self, http: bedrock_http.LoopHTTP, error: ProviderError | None = None) -> None:
+        """End the exchange (event loop): hang up on Bedrock at whatever stage it is."""
         self.cancelled = True
         self.error = self.error or error
-        if self.connection is not None:
-            self.connection.fail(error or _Cancelled())
-            self.connection.abort()
+        if self.sending is not None:
+            self.sending.cancel()  # LoopHTTP drops the connection of a request it could not finish
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            if error is not None:
+                connection.fail(error)
+            http.release(connection)  # back to the pool if the body was read to the end, else hung up
 
 
 class _Slots:
@@ -238,9 +249,18 @@ class _LoopState:
         """Send botocore's prepared request (event loop); failures become botocore's own exceptions."""
         if exchange.cancelled:
             raise _Cancelled()
+        exchange.sending = asyncio.current_task()
         url = request.url
         try:
             connection = await self.http.request(request.method, url, request.headers, _body_bytes(request.body))
+            status, headers = connection.status, connection.headers
+            if status >= 300:
+                # botocore parses the error document and decides whether to retry.
+                try:
+                    body = await connection.read_all(bedrock_http.MAX_ERROR_BODY)
+                finally:
+                    self.http.release(connection)
+                return AWSResponse(url, status, headers, _Body(body))
         except bedrock_http.ConnectTimedOut as exc:
             raise boto_errors.ConnectTimeoutError(endpoint_url=url, error=exc) from exc
         except bedrock_http.ReadTimedOut as exc:
@@ -251,21 +271,12 @@ class _LoopState:
             raise boto_errors.EndpointConnectionError(endpoint_url=url, error=exc) from exc
         except bedrock_http.ConnectionBroken as exc:
             raise boto_errors.ConnectionClosedError(endpoint_url=url, error=exc) from exc
+        finally:
+            exchange.sending = None
         if exchange.cancelled:
             self.http.release(connection)
             raise _Cancelled()
-        status, headers = connection.status, connection.headers
-        if status >= 300:
-            # botocore parses the error document and decides whether to retry.
-            try:
-                body = await connection.read_all(bedrock_http.MAX_ERROR_BODY)
-            except TimeoutError as exc:
-                raise boto_errors.ReadTimeoutError(endpoint_url=url, error=exc) from exc
-            except ConnectionError as exc:
-                raise boto_errors.ConnectionClosedError(endpoint_url=url, error=exc) from exc
-            finally:
-                self.http.release(connection)
-            return AWSResponse(url, status, headers, _Body(body))
+        assert exchange.connection is None, "botocore accepts one response per call"
         exchange.connection = connection
         return AWSResponse(url, status, headers, _Body(b""))
 
@@ -273,7 +284,7 @@ class _LoopState:
         """End every reply on this loop with `error` and drop the connections (event loop)."""
         self.slots.close(error)
         for exchange in list(self.exchanges):
-            exchange.cancel(error)
+            exchange.cancel(self.http, error)
         self.http.close()
 
 
@@ -287,6 +298,14 @@ class _Body:
         yield self._data
 
     def close(self) -> None:
+        pass
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any) -> None:
+    """Run `callback` on `loop` from any thread, unless the loop has closed."""
+    try:
+        loop.call_soon_threadsafe(callback)
+    except RuntimeError:
         pass
 
 
@@ -333,8 +352,8 @@ class BedrockProvider:
         self._client: Any = None
         self._tls: ssl.SSLContext | None = None
         self._calling = threading.local()
-        # One state per event loop (each test runs its own); a closed loop's state goes with it.
-        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
+        # One state per event loop (each test runs its own); a closed loop's state is dropped.
+        self._states: dict[asyncio.AbstractEventLoop, _LoopState] = {}
         self._closed = False
 
     @property
@@ -349,9 +368,8 @@ class BedrockProvider:
             if self._client is None:
                 # boto3 reads AWS_DEFAULT_REGION but not AWS_REGION, the variable the seed documents.
                 region = self.region or os.environ.get("AWS_REGION") or None
+                # No timeouts here: botocore never opens a connection itself (bedrock_http does).
                 config = Config(
-                    read_timeout=self.read_timeout,
-                    connect_timeout=self.connect_timeout,
                     # "standard" retries only before the stream starts (throttling, 5xx, connection
                     # errors); total_max_attempts counts the first try, unlike "max_attempts".
                     retries={"mode": "standard", "total_max_attempts": self.max_attempts},
@@ -364,7 +382,7 @@ class BedrockProvider:
                     "before-send.bedrock-runtime.ConverseStream", self._send_on_loop, unique_id="vibewater-loop"
                 )
                 # AWS_CA_BUNDLE or the profile's ca_bundle, as botocore itself would verify with.
-                ca_bundle = session._session.get_config_variable("ca_bundle")
+                ca_bundle = get_cert_path(session._session.get_config_variable("ca_bundle") or True)
                 try:
                     self._tls = ssl.create_default_context(cafile=ca_bundle)
                 except (OSError, ssl.SSLError) as exc:
@@ -378,7 +396,9 @@ class BedrockProvider:
     def _state(self, loop: asyncio.AbstractEventLoop) -> _LoopState:
         with self._lock:
             if self._closed:
-                raise ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+                raise _closed_error()
+            for closed_loop in [known for known in self._states if known.is_closed()]:
+                del self._states[closed_loop]
             state = self._states.get(loop)
             if state is None:
                 http = bedrock_http.LoopHTTP(
@@ -406,7 +426,18 @@ class BedrockProvider:
     def _send_on_loop(self, request: Any, **_: Any) -> AWSResponse:
         """botocore's before-send hook (worker thread): send the signed request on the event loop."""
         state, exchange = self._calling.target
-        return asyncio.run_coroutine_threadsafe(state.open(request, exchange), state.loop).result()
+        if exchange.cancelled:
+            raise _Cancelled()
+        try:
+            sending = asyncio.run_coroutine_threadsafe(state.open(request, exchange), state.loop)
+        except RuntimeError:
+            raise _Cancelled() from None  # the loop has closed
+        # The loop enforces the timeouts; this bound only frees the thread if the loop itself stops.
+        futures.wait([sending], timeout=self.connect_timeout + self.read_timeout + 10)
+        if not sending.done() or sending.cancelled():
+            sending.cancel()
+            raise _Cancelled()
+        return sending.result()
 
     async def stream(self, request: ReplyRequest, outcome: StreamOutcome) -> AsyncIterator[str]:
         """Yield the reply's text deltas as Bedrock produces them; fill `outcome`; raise ProviderError."""
@@ -424,14 +455,13 @@ class BedrockProvider:
         await state.slots.acquire()
         exchange = _Exchange()
         state.exchanges.add(exchange)
+        job: futures.Future[dict[str, Any]] | None = None
         try:
             try:
-                response = await loop.run_in_executor(self._executor, self._call, call, state, exchange)
+                job = self._executor.submit(self._call, call, state, exchange)
             except RuntimeError:
-                if exchange.error is None and not self._closed:
-                    raise
-                # close() shut the executor down before this reply's call could start.
-                raise exchange.error or ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+                raise exchange.error or _closed_error() from None  # close() shut the executor down
+            response = await asyncio.wrap_future(job)
             outcome.extra["request_id"] = response.get("ResponseMetadata", {}).get("RequestId")
             event_stream = response["stream"]
             connection = exchange.connection
@@ -474,15 +504,18 @@ class BedrockProvider:
             raise error from None
         finally:
             # Runs on normal end, on error, on aclose() and on task cancellation alike.
-            exchange.cancelled = True
-            if exchange.connection is not None:
-                state.http.release(exchange.connection)
+            exchange.cancel(state.http)
             state.exchanges.discard(exchange)
-            state.slots.release()
+            if job is None or job.done():
+                state.slots.release()
+            else:
+                # The worker is still inside botocore (a back-off, a request being dropped): the slot
+                # stays taken until it returns, so no more than max_concurrency calls run at once.
+                job.add_done_callback(lambda _: _call_soon(loop, state.slots.release))
 
     def close(self) -> None:
         """End running and queued replies with an error, and drop the connections and threads."""
-        closed = ProviderError(f"The model service is shutting down. {_TRY_AGAIN}", code="closed")
+        closed = _closed_error()
         with self._lock:
             self._closed = True
             states = list(self._states.values())

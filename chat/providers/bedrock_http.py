@@ -63,7 +63,9 @@ class Connection(asyncio.Protocol):
         self.headers: dict[str, str] = {}
         self.complete = False
         self.keep_alive = False
+        self.requested = False
         self.received_any = False
+        self._ends_at_close = False
         self._chunks: list[bytes] = []
         self._error: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
@@ -74,6 +76,11 @@ class Connection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
 
     def data_received(self, data: bytes) -> None:
+        if not self.requested:
+            # Bytes on an idle connection (e.g. a 408 before the server hangs up) would otherwise be
+            # taken for the next request's response.
+            self.abort()
+            return
         self.last_activity = self._loop.time()
         self.received_any = True
         try:
@@ -84,16 +91,25 @@ class Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self._ends_at_close and exc is None and self._error is None:
+            # A body with neither Content-Length nor chunking ends when the server closes.
+            self.complete = True
+            self.keep_alive = False
+            self._wake()
+            return
         self.fail(ConnectionBroken("The connection to the model service closed mid-response."))
 
     # httptools callbacks
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers[name.decode("latin-1")] = value.decode("latin-1")
+        key, text = name.decode("latin-1"), value.decode("latin-1")
+        self.headers[key] = f"{self.headers[key]}, {text}" if key in self.headers else text
 
     def on_headers_complete(self) -> None:
         self.status = self._parser.get_status_code()
         self.keep_alive = self._parser.should_keep_alive()
+        framing = {name.lower() for name in self.headers} & {"content-length", "transfer-encoding"}
+        self._ends_at_close = not framing
         if not self.headers_received.done():
             self.headers_received.set_result(None)
 
@@ -109,6 +125,7 @@ class Connection(asyncio.Protocol):
 
     def send(self, head: bytes, body: bytes) -> None:
         assert self.transport is not None
+        self.requested = True
         self.last_activity = self._loop.time()
         self.transport.write(head + body)
 

@@ -824,3 +824,73 @@ async def test_two_slots_freed_together_admit_two_queued_replies(bedrock: FakeBe
         provider.close()
 
     assert times["D"][0] < times["C"][-1]  # D ran beside C, not after it
+
+
+async def test_cancelling_a_reply_before_the_response_headers_hangs_up_at_once(
+    aws_env: pytest.MonkeyPatch,
+) -> None:
+    async def handler(peer: Peer) -> None:
+        await peer.read_request()
+        await peer.until_hangup()  # never answers: the model is "thinking"
+
+    async with serve(handler) as server:
+        use_sigv4(aws_env, f"http://127.0.0.1:{server.port}")
+        provider = BedrockProvider(region=None, read_timeout=30, max_concurrency=1)
+        try:
+            waiting = asyncio.ensure_future(collect(provider))
+            assert await eventually(lambda: len(server.requests) == 1)
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+
+            assert await eventually(lambda: server.hangups == 1, timeout=1)  # far below read_timeout
+            assert await eventually(lambda: provider.active_streams == 0, timeout=1)
+            # The slot is free again once the worker thread is out of botocore: the next reply runs.
+            server.handler = answer_each(CHUNKED_HEAD + END)
+            _, _, error = await asyncio.wait_for(collect(provider), 5)
+            assert error is not None and error.code == "incomplete"  # an empty body, but it ran
+        finally:
+            provider.close()
+
+
+async def test_bytes_arriving_on_an_idle_connection_are_not_taken_for_the_next_response(
+    make_http: Callable[..., LoopHTTP],
+) -> None:
+    timeout = b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n"
+
+    async def handler(peer: Peer) -> None:
+        await peer.read_request()
+        await peer.send(HELLO)
+        if peer.number == 1:
+            await asyncio.sleep(0.05)
+            await peer.send(timeout)  # unsolicited, as a server does before closing an idle connection
+            await peer.until_hangup()
+        else:
+            await answer_each(HELLO)(peer)
+
+    async with serve(handler) as server:
+        http = make_http()
+        first = await http.request("POST", server.url(), {}, b"")
+        assert await body_of(first) == b"hello"
+        http.release(first)
+        await asyncio.sleep(0.2)
+
+        second = await http.request("POST", server.url(), {}, b"")
+
+        assert (second.status, await body_of(second)) == (200, b"hello")
+        assert server.connections == 2
+
+
+@pytest.mark.parametrize("status", [200, 400])
+async def test_a_body_that_ends_when_the_server_closes_is_complete(
+    make_http: Callable[..., LoopHTTP], status: int
+) -> None:
+    async def handler(peer: Peer) -> None:
+        await peer.read_request()
+        await peer.send(b"HTTP/1.1 %d X\r\nConnection: close\r\n\r\nall of it" % status)
+        peer.writer.close()
+
+    async with serve(handler) as server:
+        connection = await make_http().request("POST", server.url(), {}, b"")
+
+        assert (connection.status, await body_of(connection)) == (status, b"all of it")

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from botocore.retries.standard import ExponentialBackoff
 
 from chat.providers import bedrock_http
 from chat.providers.base import ProviderError, StreamOutcome
@@ -25,7 +24,8 @@ from chat.providers.bedrock_http import (
     TLSFailed,
     _request_head,
 )
-from tests.chat.test_bedrock_provider import AWS_VARS, TOKEN, collect
+# clean_aws_env is autouse: every test here runs with boto3 isolated from the machine's AWS setup.
+from tests.chat.test_bedrock_provider import TOKEN, clean_aws_env, collect  # noqa: F401
 from tests.chat.test_bedrock_provider import request as reply_request
 from tests.fakes.bedrock import FakeBedrock, Script, _write_self_signed_cert
 
@@ -625,15 +625,15 @@ async def test_untrusted_certificate_is_tls_failed(make_http: Callable[..., Loop
 
 @pytest.mark.parametrize("ca_bundle", ["unset", "another CA"])
 async def test_provider_reports_untrusted_endpoint_as_tls_and_never_sends_the_token(
-    aws_env: pytest.MonkeyPatch, tmp_path: object, ca_bundle: str
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object, ca_bundle: str
 ) -> None:
     with FakeBedrock(tls=True) as fake:
-        aws_env.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
-        aws_env.setenv("AWS_BEARER_TOKEN_BEDROCK", TOKEN)
-        aws_env.setenv("AWS_REGION", "us-east-1")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
+        monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", TOKEN)
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
         if ca_bundle == "another CA":
             other_ca, _ = _write_self_signed_cert(str(tmp_path))
-            aws_env.setenv("AWS_CA_BUNDLE", other_ca)
+            monkeypatch.setenv("AWS_CA_BUNDLE", other_ca)
         provider = BedrockProvider(region=None, read_timeout=5)
         try:
             deltas, _, error = await collect(provider)
@@ -650,14 +650,14 @@ async def test_provider_reports_untrusted_endpoint_as_tls_and_never_sends_the_to
 
 
 async def test_unreadable_ca_bundle_is_reported_as_a_configuration_problem(
-    aws_env: pytest.MonkeyPatch, tmp_path: object, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     with FakeBedrock(tls=True) as fake:
-        aws_env.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
-        aws_env.setenv("AWS_BEARER_TOKEN_BEDROCK", TOKEN)
-        aws_env.setenv("AWS_REGION", "us-east-1")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
+        monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", TOKEN)
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
         missing = f"{tmp_path}/no-such-bundle.pem"
-        aws_env.setenv("AWS_CA_BUNDLE", missing)
+        monkeypatch.setenv("AWS_CA_BUNDLE", missing)
         provider = BedrockProvider(region=None, read_timeout=5)
         try:
             _, _, error = await collect(provider)
@@ -673,18 +673,6 @@ async def test_unreadable_ca_bundle_is_reported_as_a_configuration_problem(
 # BedrockProvider on top of it -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> pytest.MonkeyPatch:
-    """Isolate boto3 from the machine's AWS setup and make retry back-off instant."""
-    for name in AWS_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", f"{tmp_path}/no-config")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", f"{tmp_path}/no-credentials")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0.01)
-    return monkeypatch
-
-
 def use_sigv4(env: pytest.MonkeyPatch, endpoint: str) -> None:
     env.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", endpoint)
     env.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
@@ -693,10 +681,10 @@ def use_sigv4(env: pytest.MonkeyPatch, endpoint: str) -> None:
 
 
 @pytest.fixture
-def bedrock(aws_env: pytest.MonkeyPatch) -> Iterator[FakeBedrock]:
+def bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBedrock]:
     """A plain-HTTP fake Bedrock reached with dummy SigV4 keys."""
     with FakeBedrock() as server:
-        use_sigv4(aws_env, server.url)
+        use_sigv4(monkeypatch, server.url)
         yield server
 
 
@@ -726,8 +714,8 @@ async def test_replies_beyond_max_concurrency_wait_their_turn_in_order(bedrock: 
     assert [sent.last_user_text() for sent in bedrock.requests] == ["A", "B", "C"]
 
 
-async def test_connection_refused_through_the_provider_is_a_connection_error(aws_env: pytest.MonkeyPatch) -> None:
-    use_sigv4(aws_env, f"http://127.0.0.1:{closed_port()}")
+async def test_connection_refused_through_the_provider_is_a_connection_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_sigv4(monkeypatch, f"http://127.0.0.1:{closed_port()}")
     provider = BedrockProvider(region=None, read_timeout=5)
     started = time.monotonic()
     try:
@@ -827,14 +815,14 @@ async def test_two_slots_freed_together_admit_two_queued_replies(bedrock: FakeBe
 
 
 async def test_cancelling_a_reply_before_the_response_headers_hangs_up_at_once(
-    aws_env: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def handler(peer: Peer) -> None:
         await peer.read_request()
         await peer.until_hangup()  # never answers: the model is "thinking"
 
     async with serve(handler) as server:
-        use_sigv4(aws_env, f"http://127.0.0.1:{server.port}")
+        use_sigv4(monkeypatch, f"http://127.0.0.1:{server.port}")
         provider = BedrockProvider(region=None, read_timeout=30, max_concurrency=1)
         try:
             waiting = asyncio.ensure_future(collect(provider))

@@ -53,9 +53,9 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.closed = False
         self.last_activity = loop.time()
-        self._prepare()
+        self.reset()
 
-    def _prepare(self) -> None:
+    def reset(self) -> None:
         """Reset the per-response state, for a new connection or a reused one."""
         self._parser = httptools.HttpResponseParser(self)
         self.headers_received: asyncio.Future[None] = self._loop.create_future()
@@ -230,7 +230,7 @@ class LoopHTTP:
                 or len(idle) >= self._max_idle):
             connection.abort()
             return
-        connection._prepare()
+        connection.reset()
         idle.append((self._loop.time(), connection))
 
     def close(self) -> None:

@@ -154,10 +154,16 @@ async def eventually(condition: Callable[[], bool], timeout: float = 2.0) -> boo
 
 async def body_of(connection: Connection) -> bytes:
     """Read the response body to its end."""
-    body = b""
-    while chunks := await connection.read():
-        body += b"".join(chunks)
-    return body
+    return await connection.read_all(bedrock_http.MAX_ERROR_BODY)
+
+
+async def fetch(http: LoopHTTP, url: str, body: bytes = b"") -> tuple[int, bytes]:
+    """One whole exchange: send, read the response to its end, give the connection back to the pool."""
+    connection = await http.request("POST", url, {}, body)
+    try:
+        return connection.status, await body_of(connection)
+    finally:
+        http.release(connection)
 
 
 def closed_port() -> int:
@@ -198,11 +204,7 @@ async def test_consecutive_requests_reuse_one_connection(make_http: Callable[...
             await peer.send(next(responses))
 
     async with serve(handler) as server:
-        bodies = []
-        for _ in range(3):
-            connection = await http.request("POST", server.url(), {}, b"{}")
-            bodies.append((connection.status, await body_of(connection)))
-            http.release(connection)
+        bodies = [await fetch(http, server.url(), b"{}") for _ in range(3)]
 
     assert bodies == [(200, b"abcdef"), (200, b"hello"), (200, b"hello")]
     assert len(server.requests) == 3
@@ -256,9 +258,7 @@ async def test_idle_connection_closed_by_the_server_is_replaced(make_http: Calla
         await peer.send(HELLO)  # keep-alive response (no "Connection: close")... then hang up anyway
 
     async with serve(handler) as server:
-        connection = await http.request("POST", server.url(), {}, b"")
-        assert await body_of(connection) == b"hello"
-        http.release(connection)
+        assert await fetch(http, server.url()) == (200, b"hello")
         await asyncio.sleep(0.05)  # the close reaches the pooled connection
 
         again = await http.request("POST", server.url(), {}, b"")
@@ -281,9 +281,7 @@ async def test_reused_connection_closed_as_the_request_arrives_is_resent_on_a_fr
         await peer.until_hangup()
 
     async with serve(handler) as server:
-        connection = await http.request("POST", server.url(), {}, b'{"n": 1}')
-        assert await body_of(connection) == b"hello"
-        http.release(connection)
+        assert await fetch(http, server.url(), b'{"n": 1}') == (200, b"hello")
 
         again = await http.request("POST", server.url(), {}, b'{"n": 2}')
         assert (again.status, await body_of(again)) == (200, b"hello")
@@ -304,9 +302,7 @@ async def test_reused_connection_that_breaks_mid_response_is_not_resent(
         await peer.send(b"HTTP/1.1 200 OK\r\nContent-Le")  # the server answered, then died
 
     async with serve(handler) as server:
-        connection = await http.request("POST", server.url(), {}, b"")
-        assert await body_of(connection) == b"hello"
-        http.release(connection)
+        assert await fetch(http, server.url()) == (200, b"hello")
 
         with pytest.raises(ConnectionBroken):
             await http.request("POST", server.url(), {}, b"")
@@ -590,9 +586,7 @@ async def test_header_with_a_line_break_is_refused_before_sending(
 ) -> None:
     http = make_http()
     async with serve(answer_each(HELLO)) as server:
-        connection = await http.request("POST", server.url(), {}, b"")
-        await body_of(connection)
-        http.release(connection)  # pooled
+        await fetch(http, server.url())  # leaves its connection in the pool
 
         with pytest.raises(ValueError, match="line break"):
             await http.request("POST", server.url(), headers, b"")
@@ -746,9 +740,7 @@ async def test_close_ends_a_request_in_flight_on_a_reused_connection_without_res
         await peer.until_hangup()
 
     async with serve(handler) as server:
-        connection = await http.request("POST", server.url(), {}, b"")
-        await body_of(connection)
-        http.release(connection)
+        await fetch(http, server.url())
         pending = asyncio.ensure_future(http.request("POST", server.url(), {}, b""))
         assert await eventually(lambda: len(server.requests) == 2)
 
@@ -858,9 +850,7 @@ async def test_bytes_arriving_on_an_idle_connection_are_not_taken_for_the_next_r
 
     async with serve(handler) as server:
         http = make_http()
-        first = await http.request("POST", server.url(), {}, b"")
-        assert await body_of(first) == b"hello"
-        http.release(first)
+        assert await fetch(http, server.url()) == (200, b"hello")
         await asyncio.sleep(0.2)
 
         second = await http.request("POST", server.url(), {}, b"")

@@ -6,6 +6,7 @@ from typing import Any
 
 from channels.exceptions import DenyConnection
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.consumer import get_handler_name
 from django.conf import settings
 
 from chat import replies
@@ -73,13 +74,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "error", "code": error.code, "message": error.message})
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        """Deliver group frames straight to `chat_frame`; everything else the channels way."""
+        """Deliver a message to its handler (group frames straight to `chat_frame`)."""
         # channels' dispatch first runs close_old_connections on asgiref's shared sync thread: a thread
-        # hop per frame per socket, queued behind other sync work. Forwarding a frame touches no database.
+        # hop per message, queued behind other sync work. This consumer reaches the database only
+        # through db_call, which closes stale connections on its own threads.
         if message["type"] == "chat.frame":
             await self.chat_frame(message)
-        else:
-            await super().dispatch(message)
+            return
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
         """Forward a frame published to the conversation, dropping chunks the joining state already held."""

@@ -26,7 +26,13 @@ from chat.live import live_replies
 from chat.models import Conversation, Message
 from chat.providers import get_provider
 from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
-from chat.selectors import conversation_state, current_version, reply_request, streaming_reply_ids
+from chat.selectors import (
+    conversation_state,
+    current_version,
+    reply_request,
+    request_from_turns,
+    streaming_reply_ids,
+)
 from chat.services import Submission, message_submit, replies_mark_interrupted, reply_finish
 from chat.splitter import TagSplitter
 
@@ -151,7 +157,11 @@ class AcceptedMessage:
 def _accept(**submit: Any) -> AcceptedMessage:
     """Store the message, then read what the provider needs: one trip to the database thread, not two."""
     submission = message_submit(**submit)
-    request, capital = reply_request(conversation=submission.conversation)
+    if submission.created:  # the conversation holds only what was just stored: no need to read it back
+        turns = [*((turn["role"], turn["content"]) for turn in submit["history"]), (Message.Role.USER, submit["content"])]
+        request, capital = request_from_turns(turns, current_strategy=None)
+    else:
+        request, capital = reply_request(conversation=submission.conversation)
     return AcceptedMessage(submission, request, capital)
 
 
@@ -266,6 +276,7 @@ async def _run_reply(
                 error=error,
                 outcome=outcome,
                 strategy=strategy,
+                new_conversation=submission.created,
             )
         except Exception:  # the traders still get the text; the stored row is swept as interrupted
             logger.exception("reply %s could not be stored", reply_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -62,10 +63,17 @@ def conversation_state(*, conversation: Conversation) -> dict[str, Any]:
 def reply_request(*, conversation: Conversation) -> tuple[ReplyRequest, float | None]:
     """The provider's request for the next reply, and the capital the trader last stated."""
     stored = conversation.messages.exclude(status=Message.Status.STREAMING).values_list("role", "content")
-    chat_turns = [ChatTurn(role=role, content=content) for role, content in stored if content.strip()]
+    current = current_version(conversation=conversation)
+    return request_from_turns(stored, current_strategy=current.data if current else None)
+
+
+def request_from_turns(
+    turns: Iterable[tuple[str, str]], *, current_strategy: dict[str, Any] | None
+) -> tuple[ReplyRequest, float | None]:
+    """The provider's request for the conversation's (role, content) turns, and the capital the trader last stated."""
+    chat_turns = [ChatTurn(role=role, content=content) for role, content in turns if content.strip()]
     capital = next(
         (amount for turn in reversed(chat_turns) if turn.role == "user" and (amount := parse_capital(turn.content))),
         None,
     )
-    current = current_version(conversation=conversation)
-    return ReplyRequest(turns=chat_turns, current_strategy=current.data if current else None), capital
+    return ReplyRequest(turns=chat_turns, current_strategy=current_strategy), capital

@@ -26,6 +26,7 @@ class Submission:
     conversation: Conversation
     user_message: Message
     reply: Message
+    created: bool  # the message started the conversation
 
 
 def message_submit(
@@ -77,7 +78,7 @@ def message_submit(
             provider=provider,
             model_id=model_id,
         )
-    return Submission(conversation, user_message, reply)
+    return Submission(conversation, user_message, reply, created)
 
 
 @transaction.atomic
@@ -90,11 +91,13 @@ def reply_finish(
     error: str | None,
     outcome: StreamOutcome,
     strategy: dict[str, Any] | None,
+    new_conversation: bool = False,
 ) -> StrategyVersion | None:
     """Store a finished reply once, with the strategy version it produced (if it differs from the current one).
 
-    Returns the conversation's strategy version after the reply (None without a strategy); raises
-    Message.DoesNotExist when the reply's conversation was deleted meanwhile.
+    `new_conversation`: the reply answers the message that started the conversation, so it most likely
+    has no strategy yet. Returns the conversation's strategy version after the reply (None without a
+    strategy); raises Message.DoesNotExist when the reply's conversation was deleted meanwhile.
     """
     stored = Message.objects.filter(pk=reply_id).update(
         content=content,
@@ -109,7 +112,7 @@ def reply_finish(
         raise Message.DoesNotExist("Message matching query does not exist.")
     if strategy is None:
         return None
-    owned, created = strategy_lock_for_conversation(conversation=conversation)
+    owned, created = strategy_lock_for_conversation(conversation=conversation, expect_new=new_conversation)
     current = owned.current_version
     if current is not None and current.data == strategy:
         return current

@@ -10,16 +10,18 @@ from django.db.models import Max
 from strategies.models import Strategy, StrategyVersion
 
 
-def strategy_lock_for_conversation(*, conversation: Any) -> tuple[Strategy, bool]:
+def strategy_lock_for_conversation(*, conversation: Any, expect_new: bool = False) -> tuple[Strategy, bool]:
     """The conversation's strategy, row-locked with its current version loaded, and whether it is new.
 
-    Call inside a transaction. Created (without versions) on the conversation's first valid reply.
+    Call inside a transaction. Created (without versions) on the conversation's first valid reply;
+    `expect_new` (the conversation started with this reply's message) tries creating it before looking.
     """
     # `of`: PostgreSQL cannot lock the nullable side of the current-version outer join.
     locked = Strategy.objects.select_for_update(of=("self",)).select_related("current_version")
-    strategy = locked.filter(conversation=conversation).first()
-    if strategy is not None:
-        return strategy, False
+    if not expect_new:
+        strategy = locked.filter(conversation=conversation).first()
+        if strategy is not None:
+            return strategy, False
     try:
         with transaction.atomic():  # a savepoint: a concurrent creator's row wins the unique conversation
             strategy = Strategy.objects.create(

@@ -12,6 +12,7 @@ from chat.errors import ReplyInProgress
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
 from chat.replies import AcceptedMessage, _accept
+from chat.selectors import reply_request
 from chat.services import reply_finish
 from strategies.models import Strategy
 from tests.strategies import seed_strategy
@@ -19,8 +20,8 @@ from tests.strategies import seed_strategy
 pytestmark = pytest.mark.django_db
 
 #: Queries per reply: the burst benchmark's CPU per reply is mostly Django building these.
-FIRST_MESSAGE_QUERIES = 8  # rate-limit count, savepoint, conversation, user message, reply, release, 2 reads
-FIRST_FINISH_QUERIES = 9  # savepoint, reply update, strategy lock, savepoint, strategy, release, version, current, release
+FIRST_MESSAGE_QUERIES = 6  # rate-limit count, savepoint, conversation, user message, reply, release
+FIRST_FINISH_QUERIES = 8  # savepoint, reply update, savepoint, strategy, release, version, current, release
 FOLLOW_UP_QUERIES = 9  # count, savepoint, touch conversation, streaming check, 2 messages, release, 2 reads
 FINISH_SAME_STRATEGY_QUERIES = 4  # savepoint, reply update, strategy lock, release
 
@@ -53,6 +54,7 @@ def finish(accepted: AcceptedMessage, strategy: dict[str, Any] | None) -> Any:
         error=None,
         outcome=StreamOutcome(input_tokens=10, output_tokens=20, latency_ms=30),
         strategy=strategy,
+        new_conversation=accepted.submission.created,
     )
 
 
@@ -109,6 +111,19 @@ def test_a_new_conversation_seeded_with_history_sends_it_to_the_model(trader: An
         ("user", "Make it safe"),
     ]
     assert accepted.capital == 2000 and accepted.request.current_strategy is None
+    # Built without reading the new conversation back, it is what reading it back gives.
+    assert reply_request(conversation=accepted.conversation) == (accepted.request, accepted.capital)
+
+
+def test_a_first_reply_that_finds_a_strategy_already_there_versions_it(trader: Any) -> None:
+    # Another worker's reply on the same new conversation (a stale-reply sweep let it in) stored one first.
+    accepted = accept(trader, None)
+    Strategy.objects.create(conversation=accepted.conversation, owner=trader, name="From elsewhere")
+
+    version = finish(accepted, seed_strategy())
+
+    strategy = Strategy.objects.get(conversation=accepted.conversation)
+    assert strategy.name == "From elsewhere" and strategy.current_version == version and version.number == 1
 
 
 def test_a_refused_message_leaves_the_conversation_untouched(trader: Any) -> None:

@@ -20,8 +20,11 @@ def conversation_for_user(*, user: AbstractBaseUser, conversation_id: Any) -> Co
 
 def current_version(*, conversation: Conversation) -> StrategyVersion | None:
     """The conversation's current strategy version, if it has produced one."""
-    strategy = Strategy.objects.filter(conversation=conversation).select_related("current_version").first()
-    return strategy.current_version if strategy else None
+    try:  # get(), not first(): at most one strategy per conversation, so no ORDER BY to build
+        strategy = Strategy.objects.select_related("current_version").get(conversation=conversation)
+    except Strategy.DoesNotExist:
+        return None
+    return strategy.current_version
 
 
 def streaming_reply_ids(*, conversation: Conversation) -> list[str]:

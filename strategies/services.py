@@ -19,9 +19,10 @@ def strategy_lock_for_conversation(*, conversation: Any, expect_new: bool = Fals
     # `of`: PostgreSQL cannot lock the nullable side of the current-version outer join.
     locked = Strategy.objects.select_for_update(of=("self",)).select_related("current_version")
     if not expect_new:
-        strategy = locked.filter(conversation=conversation).first()
-        if strategy is not None:
-            return strategy, False
+        try:
+            return locked.get(conversation=conversation), False
+        except Strategy.DoesNotExist:
+            pass
     try:
         with transaction.atomic():  # a savepoint: a concurrent creator's row wins the unique conversation
             strategy = Strategy.objects.create(

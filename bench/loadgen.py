@@ -32,6 +32,7 @@ import json
 import math
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -136,15 +137,22 @@ def proc_rss_kib(pid: int) -> int:
     return 0
 
 
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds a process has used (all its threads)."""
-    stat = Path(f"/proc/{pid}/stat").read_text()
+def proc_cpu_s(pid: int, *, main_thread_only: bool = False, system_only: bool = False) -> float:
+    """CPU seconds a process has used (all its threads, or only its main thread; user + system, or system)."""
+    stat = Path(f"/proc/{pid}/task/{pid}/stat" if main_thread_only else f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    user, system = int(fields[11]), int(fields[12])
+    return (system if system_only else user + system) / CLK_TCK
 
 
 def sample(pids: list[int]) -> dict[str, float]:
-    return {"rss_kib": sum(proc_rss_kib(p) for p in pids), "cpu_s": sum(proc_cpu_s(p) for p in pids)}
+    """RSS and CPU of the processes; `loop_cpu_s` is their main threads' (daphne's event loop)."""
+    return {
+        "rss_kib": sum(proc_rss_kib(p) for p in pids),
+        "cpu_s": sum(proc_cpu_s(p) for p in pids),
+        "loop_cpu_s": sum(proc_cpu_s(p, main_thread_only=True) for p in pids),
+        "system_cpu_s": sum(proc_cpu_s(p, system_only=True) for p in pids),
+    }
 
 
 def raise_fd_limit() -> int:
@@ -288,10 +296,12 @@ async def run_replies(
     message: str = DEFAULT_MESSAGE,
     timeout: float = 120.0,
     warmup: bool = True,
+    start_profiling: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     """Open one socket per cookie, send one message on each at the same moment, and summarise.
 
     `aside_pids` (the model fake) share the machine: their CPU is reported, not counted as the server's.
+    `start_profiling`: workers run by bench.profile_worker, told to start recording once the sockets are open.
     """
     raise_fd_limit()
     payload = json.dumps({"type": "message", "content": message})
@@ -308,6 +318,8 @@ async def run_replies(
     sockets = await open_sockets(base_url, cookies)
     open_s = time.perf_counter() - t_open
     await asyncio.sleep(0.5)
+    for pid in start_profiling:  # bench.profile_worker starts recording on SIGUSR1
+        os.kill(pid, signal.SIGUSR1)
     before = sample(server_pids)
     aside_before = sample(list(aside_pids))
     client_before = resource.getrusage(resource.RUSAGE_SELF)
@@ -361,7 +373,10 @@ async def run_replies(
         "gap_p99": pct(gaps, 99), "gap_max": pct(gaps, 100),
         "chunks_mean": statistics.mean(r.chunks for r in ok) if ok else 0,
         "server_cpu_s": cpu,
+        "server_loop_cpu_s": after["loop_cpu_s"] - before["loop_cpu_s"],
+        "server_system_cpu_s": after["system_cpu_s"] - before["system_cpu_s"],
         "server_cpu_us_per_delta": cpu / (len(replies) * deltas) * 1e6,
+        "server_loop_cpu_share": (after["loop_cpu_s"] - before["loop_cpu_s"]) / cpu if cpu else 0,
         "server_cpu_util": cpu / wall,
         "client_cpu_s": (client_after.ru_utime + client_after.ru_stime)
         - (client_before.ru_utime + client_before.ru_stime),
@@ -410,15 +425,15 @@ def table_row(label: str, s: dict[str, Any]) -> str:
         f"{_fmt(s['start_p99'])} | {_fmt(s['first_p99'])} | {_fmt(s['complete_p50'])} | {_fmt(s['complete_p99'])} | "
         f"{_fmt(s['ratio_p50'], '.3f')} | {_fmt(s['ratio_p99'], '.3f')} | {_fmt((s['gap_p99'] or 0) * 1000, '.0f')} | "
         f"{_fmt(s['server_cpu_us_per_delta'], '.0f')} | {_fmt(s['server_cpu_util'] * 100, '.0f')} % | "
-        f"{s['rss_before_kib'] / 1024:.0f} → {s['rss_after_kib'] / 1024:.0f} |"
+        f"{_fmt(s['server_loop_cpu_share'] * 100, '.0f')} % | {s['rss_before_kib'] / 1024:.0f} → {s['rss_after_kib'] / 1024:.0f} |"
     )
 
 
 TABLE_HEADER = (
     "| run | replies | completed | failed | model s | start p99 s | first chunk p99 s | complete p50 s | "
     "complete p99 s | p50 ÷ model | p99 ÷ model | chunk gap p99 ms | server CPU µs/delta | server CPU | "
-    "server RSS MiB |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "of it event loop | server RSS MiB |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 

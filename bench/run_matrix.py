@@ -3,14 +3,18 @@
     .venv/bin/python -m bench.run_matrix                 # 1 worker, in-memory layer: 100 and 300 replies,
                                                          # 1,000 idle sockets, DB writes per reply
     .venv/bin/python -m bench.run_matrix --redis         # + 2 workers behind redis-server: 200 and 600 replies
+    .venv/bin/python -m bench.run_matrix --redis --postgres   # the same matrix on PostgreSQL
     .venv/bin/python -m bench.run_matrix --smoke         # 5 replies at a fast pace (the smoke test)
 
 Everything runs on this machine on free loopback ports in a temporary directory: the Bedrock fake
 (`python -m tests.fakes.bedrock`, its own process, at `--pace-chars`/`--pace-ms`), a migrated SQLite
-database, daphne worker(s) with production settings (`vibewater.settings`, DEBUG off), redis-server for
-`--redis`, and the load generator (`bench.loadgen`) in this process. Each burst gets freshly started
-workers, so the RSS before/after is that burst's. `--profile DIR` records each burst's worker(s) with
-py-spy (must be installed: `pip install py-spy`; not a project requirement).
+database (with `--postgres`, a throwaway PostgreSQL cluster, `tests.services.postgres_cluster`, and
+", PostgreSQL" in the row labels), daphne worker(s) with production settings (`vibewater.settings`, DEBUG
+off), redis-server for `--redis`, and the load generator (`bench.loadgen`) in this process. Each burst
+gets freshly started workers, so the RSS before/after is that burst's. `--profile DIR` records each
+burst's worker(s) with py-spy (must be installed: `pip install py-spy`; not a project requirement);
+`--profile-threads DIR` runs them under yappi instead (`bench.profile_worker`: the event loop's thread
+apart from the pool threads; `pip install yappi`).
 """
 
 from __future__ import annotations
@@ -28,20 +32,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 from bench import loadgen
+from tests.services import free_port, postgres_bin, postgres_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_port(port: int, *, timeout: float = 30, process: subprocess.Popen[Any] | None = None) -> None:
@@ -74,8 +73,10 @@ def stop(process: subprocess.Popen[Any]) -> None:
 class Bench:
     """The processes of one matrix run, in one temporary directory."""
 
-    def __init__(self, *, pace_chars: int, pace_ms: float, max_concurrency: int, log_dir: Path) -> None:
+    def __init__(self, *, pace_chars: int, pace_ms: float, max_concurrency: int, log_dir: Path,
+                 postgres: bool = False) -> None:
         self.pace_chars, self.pace_ms = pace_chars, pace_ms
+        self.postgres = postgres
         self.dir = Path(tempfile.mkdtemp(prefix="vibewater-bench-"))
         self.log_dir = log_dir
         self.fake_port = free_port()
@@ -101,12 +102,15 @@ class Bench:
         self.fake: subprocess.Popen[Any] | None = None
         self.redis: subprocess.Popen[Any] | None = None
         self.redis_url: str | None = None
+        self.services = ExitStack()
 
     def _log(self, name: str) -> Any:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         return open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
 
     def setup(self) -> None:
+        if self.postgres:
+            self.env["DATABASE_URL"] = self.start_postgres()
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=self.env,
                        check=True)
         self.fake = subprocess.Popen(
@@ -129,19 +133,40 @@ class Bench:
         self.redis_url = f"redis://127.0.0.1:{port}/0"
         return self.redis_url
 
+    def start_postgres(self) -> str:
+        """Start a PostgreSQL cluster in the temporary directory, stopped by teardown; its URL."""
+        bin_dir = postgres_bin()
+        if bin_dir is None:
+            raise RuntimeError("PostgreSQL is not installed (Debian package postgresql)")
+        runuser = None
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: it runs as the postgres user
+            runuser = shutil.which("runuser")
+            if runuser is None:
+                raise RuntimeError("runuser is not installed (Debian package util-linux)")
+            self.dir.chmod(0o711)  # so that user reaches its directory inside this one
+        return self.services.enter_context(postgres_cluster(bin_dir, self.dir / "postgres", runuser))
+
     @contextmanager
-    def workers(self, count: int, *, redis: bool = False, label: str = "daphne") -> Iterator[list[tuple[str, int]]]:
-        """Start `count` daphne workers; yield (base URL, pid) for each."""
+    def workers(
+        self, count: int, *, redis: bool = False, label: str = "daphne", thread_profiles: Path | None = None
+    ) -> Iterator[list[tuple[str, int]]]:
+        """Start `count` daphne workers (under bench.profile_worker with `thread_profiles`); yield (base URL, pid)."""
         env = dict(self.env)
         if redis:
             env["REDIS_URL"] = self.redis_url or self.start_redis()
+        daphne = [str(VENV_BIN / "daphne")]
+        if thread_profiles is not None:
+            thread_profiles.mkdir(parents=True, exist_ok=True)
+            daphne = [sys.executable, "-m", "bench.profile_worker"]
         started: list[tuple[subprocess.Popen[Any], int]] = []
         try:
             for i in range(count):
                 port = free_port()
+                if thread_profiles is not None:
+                    env["YAPPI_OUT"] = str(thread_profiles / f"{label}-{i}")
                 process = subprocess.Popen(
-                    [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "vibewater.asgi:application"],
-                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self._log(f"{label}-{i}"),
+                    [*daphne, "-b", "127.0.0.1", "-p", str(port), "vibewater.asgi:application"],
+                    cwd=ROOT, env=dict(env), stdout=subprocess.DEVNULL, stderr=self._log(f"{label}-{i}"),
                     preexec_fn=_raise_nofile,
                 )
                 started.append((process, port))
@@ -156,6 +181,7 @@ class Bench:
         for process in (self.fake, self.redis):
             if process is not None:
                 stop(process)
+        self.services.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -189,8 +215,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     two_worker_sizes = [2 * n for n in sizes]
     biggest = max([*sizes, *(two_worker_sizes if args.redis else [])])
     bench = Bench(pace_chars=args.pace_chars, pace_ms=args.pace_ms, max_concurrency=max(128, biggest),
-                  log_dir=Path(args.log_dir))
-    results: dict[str, Any] = {"rows": [], "pace": [args.pace_chars, args.pace_ms]}
+                  log_dir=Path(args.log_dir), postgres=args.postgres)
+    database = ", PostgreSQL" if args.postgres else ""  # in the labels; SQLite, the default, goes unnamed
+    results: dict[str, Any] = {"rows": [], "pace": [args.pace_chars, args.pace_ms],
+                               "database": "PostgreSQL" if args.postgres else "SQLite"}
     lines = [loadgen.TABLE_HEADER]
     try:
         bench.setup()
@@ -202,7 +230,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             cookies_all = [f"sessionid={key}" for key in keys]
 
         def burst(label: str, n: int, workers: int, redis: bool) -> None:
-            with bench.workers(workers, redis=redis, label=label.replace(" ", "_")) as running:
+            thread_profiles = Path(args.profile_threads) if args.profile_threads else None
+            with bench.workers(workers, redis=redis, label=label.replace(" ", "_"),
+                               thread_profiles=thread_profiles) as running:
                 urls = [url for url, _ in running]
                 pids = [pid for _, pid in running] + ([bench.redis.pid] if redis and bench.redis else [])
                 cookies = (asyncio.run(loadgen.login_all(urls[0], names[:n], loadgen.DEFAULT_PASSWORD))
@@ -215,6 +245,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         urls if len(urls) > 1 else urls[0], cookies, server_pids=pids,
                         pace_chars=args.pace_chars, pace_ms=args.pace_ms, timeout=args.timeout,
                         aside_pids=(bench.fake.pid,) if bench.fake else (),
+                        start_profiling=tuple(pid for _, pid in running) if thread_profiles else (),
                     ))
                 if before is not None:
                     after = loadgen.db_counts(bench.env)
@@ -227,14 +258,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         print(lines[0], flush=True)
         for n in sizes:
-            burst(f"1 worker, in-memory, {n}", n, 1, False)
+            burst(f"1 worker, in-memory{database}, {n}", n, 1, False)
         if args.redis:
             for n in two_worker_sizes:
+                label = f"2 workers, Redis{database}, {n}"
                 try:
-                    burst(f"2 workers, Redis, {n}", n, 2, True)
+                    burst(label, n, 2, True)
                 except Exception as error:  # noqa: BLE001 - the row says why
-                    line = f"| 2 workers, Redis, {n} | {n} | not run: {error} |"
-                    results["rows"].append({"label": f"2 workers, Redis, {n}", "not_run": str(error)})
+                    line = f"| {label} | {n} | not run: {error} |"
+                    results["rows"].append({"label": label, "not_run": str(error)})
                     lines.append(line)
                     print(line, flush=True)
         if args.idle:
@@ -263,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the standard benchmark matrix (see module docstring).")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300], help="concurrent replies, 1 worker")
     parser.add_argument("--redis", action="store_true", help="also 2 workers behind redis-server at 2× the sizes")
+    parser.add_argument("--postgres", action="store_true",
+                        help="the whole matrix on a throwaway PostgreSQL cluster instead of SQLite")
     parser.add_argument("--idle", type=int, default=1000, help="idle sockets to open (0: skip)")
     parser.add_argument("--no-db-writes", dest="db_writes", action="store_false")
     parser.add_argument("--smoke", action="store_true", help="5 replies at a fast pace, HTTP login, no idle run")
@@ -273,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-seconds", type=float, default=15)
     parser.add_argument("--profile-gil", action="store_true",
                         help="profile only the thread holding the GIL (where the Python CPU goes)")
+    parser.add_argument("--profile-threads", help="directory for yappi per-thread profiles of each burst "
+                        "(bench.profile_worker; pip install yappi)")
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--log-dir", default=str(Path(tempfile.gettempdir()) / "vibewater-bench-logs"))
     args = parser.parse_args(argv)

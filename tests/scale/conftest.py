@@ -28,6 +28,9 @@ from typing import Any
 import pytest
 import websockets
 
+from tests import services
+from tests.services import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "a-long-test-password-1"
@@ -36,21 +39,15 @@ SECONDS_PER_CHUNK = "0.01"
 LIVE_REPLY_TTL = 2.0
 
 
-def require(binary: str, package: str, *, path: str | None = None) -> str:
+def require(binary: str, package: str) -> str:
     """The binary's path; skip (fail under CI) with what to install when it is missing."""
-    found = path if path and Path(path).exists() else shutil.which(binary)
+    found = shutil.which(binary)
     if found:
         return found
     reason = f"{binary} is not installed (Debian package {package}); the multi-worker tests need it"
     if os.environ.get("CI"):
         pytest.fail(f"{reason}. CI must install it.", pytrace=False)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition: Any, *, timeout: float, what: str, interval: float = 0.1) -> None:
@@ -124,36 +121,20 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 def postgres_bin() -> Path:
-    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-    return Path(require("initdb", "postgresql", path=str(installed[-1]) if installed else None)).parent
+    """The newest PostgreSQL's bin directory; skip (fail under CI) when none is installed."""
+    return services.postgres_bin() or Path(require("initdb", "postgresql")).parent
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL cluster in a temporary directory; its URL for DATABASE_URL."""
     bin_dir = postgres_bin()
-    # PostgreSQL refuses to run as root: run it as the postgres user, in a directory that user owns.
-    as_owner: list[str] = []
-    directory = Path(tempfile.mkdtemp(prefix="vibewater-pg-"))
-    if os.geteuid() == 0:
-        as_owner = [require("runuser", "util-linux"), "-u", "postgres", "--"]
-        shutil.chown(directory, "postgres", "postgres")
-    port = free_port()
-    data, log = directory / "data", directory / "postgres.log"
-
-    def run(*command: str) -> None:
-        subprocess.run([*as_owner, *command], check=True, capture_output=True, cwd=directory)
-
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "vibewater", "--auth=trust", "-E", "UTF8", "--no-sync")
-    # Durability settings off: the cluster lives for one test run.
-    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start")
-    try:
-        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "vibewater", "vibewater")
-        yield f"postgres://vibewater@127.0.0.1:{port}/vibewater"
-    finally:
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(directory, ignore_errors=True)
+    runuser = require("runuser", "util-linux") if os.geteuid() == 0 else None
+    with (
+        tempfile.TemporaryDirectory(prefix="vibewater-pg-") as directory,
+        services.postgres_cluster(bin_dir, Path(directory), runuser) as url,
+    ):
+        yield url
 
 
 # --- the project's processes ---------------------------------------------------------------------

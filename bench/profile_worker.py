@@ -1,0 +1,44 @@
+"""A daphne worker under yappi: per-thread CPU profiles of a burst, for `run_matrix --profile-threads`.
+
+py-spy samples; yappi counts every Python call on every thread with the thread's CPU clock, so the
+event loop and the pool threads (database, Bedrock requests) can be read apart. It inflates code made
+of many small calls (the ORM, botocore's event parsing) several-fold: compare shares, not times.
+Profiling starts at SIGUSR1 (the load generator sends it once the sockets are open) and is written at
+exit: `<out>.pstat` (all threads) and `<out>.loop.pstat` (the event loop's thread), for `pstats`.
+
+    YAPPI_OUT=/tmp/burst python -m bench.profile_worker -b 127.0.0.1 -p 8000 vibewater.asgi:application
+
+yappi is not a project requirement: `pip install yappi`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import sys
+
+import yappi
+from daphne.cli import CommandLineInterface
+
+
+def _write() -> None:
+    if not yappi.is_running():
+        return
+    yappi.stop()
+    out = os.environ.get("YAPPI_OUT", "worker")
+    yappi.get_func_stats().save(f"{out}.pstat", type="pstat")
+    loop_thread = next(t for t in yappi.get_thread_stats() if t.name == "_MainThread")
+    yappi.get_func_stats(filter={"ctx_id": loop_thread.id}).save(f"{out}.loop.pstat", type="pstat")
+
+
+def main() -> None:
+    yappi.set_clock_type("cpu")
+    signal.signal(signal.SIGUSR1, lambda *_: yappi.start(builtins=False, profile_threads=True))
+    atexit.register(_write)  # daphne stops its reactor on SIGTERM and exits normally
+    sys.argv = ["daphne", *sys.argv[1:]]
+    CommandLineInterface.entrypoint()
+
+
+if __name__ == "__main__":
+    main()

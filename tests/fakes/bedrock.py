@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
+import heapq
 import ipaddress
+import itertools
 import json
 import os
 import queue
@@ -126,6 +129,12 @@ def _event(event_type: str, body: dict[str, Any]) -> bytes:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _delta(piece: str) -> bytes:
+    """A `contentBlockDelta` event carrying `piece`; cached, since every benchmark reply is the same text."""
+    return _event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}})
+
+
 def _exception(exception_type: str, message: str) -> bytes:
     """An `exception` message, as Bedrock sends for errors after the stream started."""
     return encode_event(
@@ -156,16 +165,175 @@ def stream_events(script: Script) -> Iterator[bytes | float]:
         if chars and script.delay_s:
             yield float(script.delay_s)
         piece = text[chars : chars + step]
-        yield _event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}})
+        yield _delta(piece)
         chars += len(piece)
     yield _event("contentBlockStop", {"contentBlockIndex": 0})
     yield _event("messageStop", {"stopReason": script.stop_reason})
+
+
+def _chunk(data: bytes) -> bytes:
+    """One event as its own HTTP chunk, so the client sees it at once."""
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def _chunked_body(script: Script, started: float) -> Iterator[bytes | float]:
+    """The script's response body as HTTP chunks (pauses kept as floats), metadata, then the last chunk."""
+    for item in stream_events(script):
+        yield item if isinstance(item, float) else _chunk(item)
+    failed = script.fail_after_chars is not None and script.fail_after_chars <= len(script.text)
+    if not failed:
+        latency = script.latency_ms
+        if latency is None:
+            latency = int((time.monotonic() - started) * 1000)
+        input_tokens, output_tokens = script.usage
+        usage = {"inputTokens": input_tokens, "outputTokens": output_tokens,
+                 "totalTokens": input_tokens + output_tokens}
+        yield _chunk(_event("metadata", {"usage": usage, "metrics": {"latencyMs": latency}}))
+    yield b"0\r\n\r\n"
+
+
+def _burst(sock: socket.socket, items: Iterator[bytes | float]) -> float | None:
+    """Send items up to the next non-zero pause and return it; None once the items ran out."""
+    for item in items:
+        if isinstance(item, float):
+            if item:
+                return item
+        else:
+            sock.sendall(item)
+    return None
+
+
+def _peer_closed(sock: socket.socket) -> bool:
+    """Whether a readable connection is a closed one (EOF, reset or TLS close)."""
+    if isinstance(sock, ssl.SSLSocket):
+        return True
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+@dataclass(eq=False)
+class _Stream:
+    """A response in progress: what is left to send, when it is next due, and how it ended."""
+
+    sock: socket.socket
+    items: Iterator[bytes | float]
+    due: float
+    done: threading.Event = field(default_factory=threading.Event)
+    ok: bool = False
+
+
+class _Pacer:
+    """One thread that times every paced response of a server and watches their clients for hang-ups.
+
+    A thread per connection sleeping between deltas costs a wake-up (and a GIL hand-over) per delta;
+    hundreds of benchmark streams made that most of a core. The pacer sleeps until the earliest due
+    stream, writes every stream due by then, and notices hang-ups with one poll over all the sockets.
+    Its thread starts with the first paced stream and ends when none is left. Writes block, so a
+    client that stops reading without hanging up would, once its socket buffers fill, hold up
+    every stream; no test client does that.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._incoming: list[_Stream] = []
+        self._wake: int | None = None  # write end of the running thread's wake-up pipe
+
+    def play(self, sock: socket.socket, items: Iterator[bytes | float]) -> None:
+        """Send items with their pauses (floats, in seconds); ConnectionAbortedError if the client left.
+
+        Writes up to the first pause in the caller's thread, then the pacer takes over while the
+        caller waits, so the socket is never written by two threads at once.
+        """
+        try:
+            pause = _burst(sock, items)
+        except OSError as error:
+            raise ConnectionAbortedError("client hung up") from error
+        if pause is None:
+            return
+        stream = _Stream(sock, items, time.monotonic() + pause)
+        with self._lock:
+            self._incoming.append(stream)
+            if self._wake is None:
+                read_end, self._wake = os.pipe()
+                threading.Thread(
+                    target=self._run, args=(read_end, self._wake), name="fake-bedrock-pacer", daemon=True
+                ).start()
+            else:
+                os.write(self._wake, b"\0")
+        stream.done.wait()
+        if not stream.ok:
+            raise ConnectionAbortedError("client hung up")
+
+    def _run(self, wake: int, wake_write: int) -> None:
+        """Write due streams, sleep until the next one is due or a client hangs up, until none is left."""
+        # poll, not select: a busy fake holds more than select's 1,024 file descriptors.
+        poller = select.poll()
+        poller.register(wake, select.POLLIN)
+        streams: dict[int, _Stream] = {}
+        heap: list[tuple[float, int, _Stream]] = []
+        order = itertools.count()
+
+        def finish(fd: int, stream: _Stream, ok: bool) -> None:
+            poller.unregister(fd)
+            del streams[fd]
+            stream.ok = ok
+            stream.done.set()
+
+        while True:
+            with self._lock:
+                incoming, self._incoming = self._incoming, []
+                if not incoming and not streams:
+                    os.close(wake)
+                    os.close(wake_write)
+                    self._wake = None
+                    return
+            for stream in incoming:
+                streams[stream.sock.fileno()] = stream
+                poller.register(stream.sock, select.POLLIN)
+                heapq.heappush(heap, (stream.due, next(order), stream))
+            # poll() counts whole milliseconds; the rest is slept, so each stream goes out when it is due
+            # (independent model servers do not line their deltas up, and neither does this fake).
+            timeout = int(max(0.0, heap[0][0] - time.monotonic()) * 1000) if heap else None
+            ready = poller.poll(timeout)
+            if heap and not ready and (early := heap[0][0] - time.monotonic()) > 0:
+                time.sleep(early)
+            for fd, events in ready:
+                if fd == wake:
+                    os.read(wake, 4096)
+                    continue
+                stream = streams[fd]
+                # A client awaiting our response sends nothing, so readability means it closed.
+                if events & ~select.POLLIN or _peer_closed(stream.sock):
+                    finish(fd, stream, ok=False)
+                else:
+                    poller.modify(fd, 0)  # it sent something early: stop watching rather than spin
+            now = time.monotonic()
+            while heap and heap[0][0] <= now:
+                _, _, stream = heapq.heappop(heap)
+                if stream.done.is_set():
+                    continue  # its client hung up while it waited
+                fd = stream.sock.fileno()
+                try:
+                    pause = _burst(stream.sock, stream.items)
+                except OSError:
+                    finish(fd, stream, ok=False)
+                    continue
+                if pause is None:
+                    finish(fd, stream, ok=True)
+                else:
+                    # Keep each stream on its own beat; only a pacer late by a whole pause restarts it.
+                    stream.due = max(stream.due, now - pause) + pause
+                    heapq.heappush(heap, (stream.due, next(order), stream))
 
 
 class _Handler(BaseHTTPRequestHandler):
     """Serves one connection; HTTP/1.1 so boto3 keeps connections alive as it does with AWS."""
 
     protocol_version = "HTTP/1.1"
+    # Each event is a small write; without TCP_NODELAY one can sit behind the client's delayed ACK.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
@@ -208,12 +376,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _play(self, request: FakeRequest, script: Script) -> None:
-        """Send the error or the event stream the script describes."""
+        """Send the error or the event stream the script describes; pauses are the pacer's job."""
         started = time.monotonic()
+        pacer = self.server.pacer
         if script.stall_s is not None and script.stall_after_chars is None:
-            if not self._wait(script.stall_s):
-                request.disconnected.set()
-                return
+            pacer.play(self.connection, iter([float(script.stall_s)]))
         if script.fail_before is not None:
             error_type = script.error_type or HTTP_ERRORS.get(script.fail_before, "InternalServerException")
             self._send_error(script.fail_before, error_type, f"Fake {error_type}.")
@@ -224,40 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         self.end_headers()
-        for item in stream_events(script):
-            if isinstance(item, float):
-                if item and not self._wait(item):
-                    request.disconnected.set()
-                    return
-            else:
-                self._write_chunk(item)
-        latency = script.latency_ms
-        if latency is None:
-            latency = int((time.monotonic() - started) * 1000)
-        input_tokens, output_tokens = script.usage
-        failed = script.fail_after_chars is not None and script.fail_after_chars <= len(script.text)
-        if not failed:
-            self._write_chunk(
-                _event(
-                    "metadata",
-                    {
-                        "usage": {
-                            "inputTokens": input_tokens,
-                            "outputTokens": output_tokens,
-                            "totalTokens": input_tokens + output_tokens,
-                        },
-                        "metrics": {"latencyMs": latency},
-                    },
-                )
-            )
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
+        pacer.play(self.connection, _chunked_body(script, started))
         request.completed.set()
-
-    def _write_chunk(self, data: bytes) -> None:
-        """Send one event as its own HTTP chunk, so the client sees it at once."""
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
 
     def _send_error(self, status: int, error_type: str, message: str) -> None:
         """Answer before any stream, the way Bedrock's rest-json errors look."""
@@ -273,28 +408,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
         self.wfile.flush()
 
-    def _wait(self, seconds: float) -> bool:
-        """Sleep up to `seconds`; return False as soon as the client hangs up."""
-        deadline = time.monotonic() + seconds
-        # poll, not select: a busy fake holds more than select's 1,024 file descriptors.
-        poller = select.poll()
-        poller.register(self.connection, select.POLLIN)
-        while (remaining := deadline - time.monotonic()) > 0:
-            # A client awaiting our response sends nothing, so readability means it closed.
-            readable = poller.poll(min(remaining, 0.05) * 1000)
-            if readable and self._peer_closed():
-                return False
-        return True
-
-    def _peer_closed(self) -> bool:
-        """Whether a readable connection is a closed one (EOF, reset or TLS close)."""
-        if isinstance(self.connection, ssl.SSLSocket):
-            return True
-        try:
-            return self.connection.recv(1, socket.MSG_PEEK) == b""
-        except OSError:
-            return True
-
 
 class _Server(ThreadingHTTPServer):
     """A threaded server with a deep accept backlog, so 60+ clients can connect at once."""
@@ -304,6 +417,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, fake: FakeBedrock, port: int, tls: ssl.SSLContext | None) -> None:
         self.fake = fake
+        self.pacer = _Pacer()
         self._tls = tls
         super().__init__(("127.0.0.1", port), _Handler)
 

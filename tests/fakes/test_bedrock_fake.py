@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import ssl
+import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from botocore.eventstream import EventStreamBuffer
 
-from tests.fakes.bedrock import FakeBedrock, Script, capital_from, encode_event, strategy_reply
+from tests.fakes.bedrock import FakeBedrock, FakeRequest, Script, capital_from, encode_event, strategy_reply
 
 
 def post(fake: FakeBedrock, body: dict[str, object] | None = None) -> http.client.HTTPResponse:
-    """Send a raw ConverseStream request to the fake."""
-    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
+    """Send a raw ConverseStream request to the fake, over TLS if it serves TLS."""
+    connection: http.client.HTTPConnection
+    if fake.tls:
+        context = ssl.create_default_context(cafile=fake.ca_bundle)
+        connection = http.client.HTTPSConnection("localhost", fake.port, timeout=10, context=context)
+    else:
+        connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=10)
     connection.request(
         "POST", "/model/test-model/converse-stream", body=json.dumps(body or {"messages": []}),
         headers={"Content-Type": "application/json"},
@@ -89,3 +98,61 @@ def test_default_reply_uses_the_traders_capital() -> None:
     backend = json.loads(reply.split("<backend>")[1].split("</backend>")[0])
     assert backend["strategy_metrics"]["estimated_capital_required_usd"] == 5000
     assert reply.startswith("<user_message>")
+
+
+def delta_times(response: http.client.HTTPResponse) -> list[float]:
+    """When each contentBlockDelta of a streamed response arrived."""
+    buffer, times = EventStreamBuffer(), []
+    while data := response.read1(65536):
+        arrived = time.monotonic()
+        buffer.add_data(data)
+        times += [arrived for message in buffer if message.headers[":event-type"] == "contentBlockDelta"]
+    return times
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_paced_streams_at_once_each_keep_their_own_pace(tls: bool) -> None:
+    paces = {"fast": 0.03, "slow": 0.05}
+
+    def respond(request: FakeRequest) -> Script:
+        return Script(text="x" * 20, chunk_chars=2, delay_s=paces[request.last_user_text()])
+
+    def stream(name: str) -> list[float]:
+        body = {"messages": [{"role": "user", "content": [{"text": name}]}]}
+        return delta_times(post(fake, body))
+
+    with FakeBedrock(tls=tls, responder=respond) as fake:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            timelines = dict(zip(paces, pool.map(stream, paces)))
+
+    for name, times in timelines.items():
+        gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+        assert len(times) == 10
+        assert paces[name] * 0.9 <= statistics.median(gaps) <= paces[name] * 1.3, (name, gaps)
+        assert paces[name] * 9 * 0.95 <= times[-1] - times[0] <= paces[name] * 9 * 1.5, (name, gaps)
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+@pytest.mark.parametrize("stall_after_chars", [None, 10], ids=["before-headers", "mid-stream"])
+def test_client_hanging_up_during_a_long_stall_is_noticed_at_once(
+    tls: bool, stall_after_chars: int | None
+) -> None:
+    stalled = Script(text="x" * 20, chunk_chars=10, stall_s=30, stall_after_chars=stall_after_chars)
+    with FakeBedrock(tls=tls, default_script=stalled) as fake:
+        connection = socket.create_connection(("127.0.0.1", fake.port), timeout=10)
+        if tls:
+            context = ssl.create_default_context(cafile=fake.ca_bundle)
+            connection = context.wrap_socket(connection, server_hostname="localhost")
+        body = b'{"messages": []}'
+        connection.sendall(
+            b"POST /model/m/converse-stream HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        time.sleep(0.3)  # the request is in and its stall has begun
+        [request] = fake.requests
+        connection.close()
+        hung_up = time.monotonic()
+
+        assert request.disconnected.wait(2)
+        assert time.monotonic() - hung_up < 0.5
+        assert not request.completed.is_set()

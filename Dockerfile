@@ -17,4 +17,4 @@ COPY --from=frontend /frontend/dist frontend/dist
 RUN useradd --system --uid 10001 vibewater && mkdir -p staticfiles && chown -R vibewater /app
 USER vibewater
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "vibewater.asgi:application"]
+CMD ["python", "-m", "vibewater.serve", "-b", "0.0.0.0", "-p", "8000", "vibewater.asgi:application"]

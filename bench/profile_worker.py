@@ -1,4 +1,4 @@
-"""A daphne worker under yappi: per-thread CPU profiles of a burst, for `run_matrix --profile-threads`.
+"""A worker (`vibewater.serve`) under yappi: per-thread CPU profiles of a burst, for `run_matrix --profile-threads`.
 
 py-spy samples; yappi counts every Python call on every thread with the thread's CPU clock, so the
 event loop and the pool threads (database, Bedrock requests) can be read apart. It inflates code made
@@ -16,10 +16,10 @@ from __future__ import annotations
 import atexit
 import os
 import signal
-import sys
 
 import yappi
-from daphne.cli import CommandLineInterface
+
+from vibewater import serve
 
 
 def _write() -> None:
@@ -36,8 +36,7 @@ def main() -> None:
     yappi.set_clock_type("cpu")
     signal.signal(signal.SIGUSR1, lambda *_: yappi.start(builtins=False, profile_threads=True))
     atexit.register(_write)  # daphne stops its reactor on SIGTERM and exits normally
-    sys.argv = ["daphne", *sys.argv[1:]]
-    CommandLineInterface.entrypoint()
+    serve.main()
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ class Bench:
         env = dict(self.env)
         if redis:
             env["REDIS_URL"] = self.redis_url or self.start_redis()
-        daphne = [str(VENV_BIN / "daphne")]
+        daphne = [sys.executable, "-m", "vibewater.serve"]
         if thread_profiles is not None:
             thread_profiles.mkdir(parents=True, exist_ok=True)
             daphne = [sys.executable, "-m", "bench.profile_worker"]

@@ -10,6 +10,7 @@ chunked transfer encoding included; one watchdog per loop enforces the read time
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
 from collections.abc import Callable, Mapping
@@ -170,9 +171,11 @@ class Connection(asyncio.Protocol):
         if self.transport is not None:
             sock = self.transport.get_extra_info("socket")
             if sock is not None:
-                # abort() only closes the socket on the next loop iteration: hang up now.
+                # abort() only closes the socket on the next loop iteration: hang up now. uvloop's
+                # transport sockets refuse shutdown(), so it goes through a duplicate descriptor.
                 try:
-                    sock.shutdown(socket.SHUT_RDWR)
+                    with socket.socket(fileno=os.dup(sock.fileno())) as duplicate:
+                        duplicate.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
             self.transport.abort()

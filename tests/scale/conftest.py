@@ -32,7 +32,6 @@ from tests import services
 from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 PASSWORD = "a-long-test-password-1"
 # Replies stream in ~3 s (offline strategist), slow enough to act mid-reply, fast enough for a quick suite.
 SECONDS_PER_CHUNK = "0.01"
@@ -198,7 +197,8 @@ class Worker:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(VENV_BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port), "vibewater.asgi:application"],
+                [sys.executable, "-m", "vibewater.serve", "-b", "127.0.0.1", "-p", str(self.port),
+                 "vibewater.asgi:application"],
                 cwd=ROOT, env=self.deployment.env(), stdout=log, stderr=subprocess.STDOUT,
             )
         wait_for(lambda: self.process.poll() is not None or http_get(f"{self.http}/healthz")[0] == 200,

@@ -36,6 +36,8 @@ import tempfile
 import time
 from typing import Any, AsyncIterator
 
+import uvloop
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.pop("REDIS_URL", None)  # the in-memory layer and LocalLiveReplies
 
@@ -248,7 +250,10 @@ def main() -> None:
     parser.add_argument("--stages", nargs="+", default=["a", "b", "c0", "c", "all"])
     parser.add_argument("--pace-ms", type=float, default=20.0, help="model pace between deltas (0: none)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per cell; the lowest is reported")
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
+                        help="event loop (the served product runs on uvloop)")
     args = parser.parse_args()
+    run_loop = uvloop.run if args.loop == "uvloop" else asyncio.run
 
     import django
 
@@ -257,7 +262,7 @@ def main() -> None:
 
     text = _reply_text()
     pace_s = args.pace_ms / 1000
-    print(f"# {len(_deltas(text))} deltas per reply, pace {args.pace_ms} ms, CHAT_COALESCE_MS="
+    print(f"# {len(_deltas(text))} deltas per reply, pace {args.pace_ms} ms, {args.loop}, CHAT_COALESCE_MS="
           f"{settings.CHAT_COALESCE_MS}, layer {settings.CHANNEL_LAYERS['default']['BACKEND']}", flush=True)
     results: dict[tuple[str, int], float] = {}
 
@@ -277,7 +282,7 @@ def main() -> None:
                     if stage == "a":
                         cpu, deltas = stage_a(n, text)
                     else:
-                        cpu, deltas, frames = asyncio.run(run_loop_stage(stage, n, text, pace_s, bedrock))
+                        cpu, deltas, frames = run_loop(run_loop_stage(stage, n, text, pace_s, bedrock))
                     per = cpu / deltas * 1e6
                     best = per if best is None else min(best, per)
                 results[(stage, n)] = best

@@ -74,9 +74,10 @@ class Bench:
     """The processes of one matrix run, in one temporary directory."""
 
     def __init__(self, *, pace_chars: int, pace_ms: float, max_concurrency: int, log_dir: Path,
-                 postgres: bool = False) -> None:
+                 postgres: bool = False, uvloop: bool = True) -> None:
         self.pace_chars, self.pace_ms = pace_chars, pace_ms
         self.postgres = postgres
+        self.uvloop = uvloop
         self.dir = Path(tempfile.mkdtemp(prefix="vibewater-bench-"))
         self.log_dir = log_dir
         self.fake_port = free_port()
@@ -154,7 +155,7 @@ class Bench:
         env = dict(self.env)
         if redis:
             env["REDIS_URL"] = self.redis_url or self.start_redis()
-        daphne = [sys.executable, "-m", "vibewater.serve"]
+        daphne = [sys.executable, "-m", "vibewater.serve"] if self.uvloop else [str(VENV_BIN / "daphne")]
         if thread_profiles is not None:
             thread_profiles.mkdir(parents=True, exist_ok=True)
             daphne = [sys.executable, "-m", "bench.profile_worker"]
@@ -215,10 +216,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     two_worker_sizes = [2 * n for n in sizes]
     biggest = max([*sizes, *(two_worker_sizes if args.redis else [])])
     bench = Bench(pace_chars=args.pace_chars, pace_ms=args.pace_ms, max_concurrency=max(128, biggest),
-                  log_dir=Path(args.log_dir), postgres=args.postgres)
+                  log_dir=Path(args.log_dir), postgres=args.postgres, uvloop=args.loop == "uvloop")
     database = ", PostgreSQL" if args.postgres else ""  # in the labels; SQLite, the default, goes unnamed
     results: dict[str, Any] = {"rows": [], "pace": [args.pace_chars, args.pace_ms],
-                               "database": "PostgreSQL" if args.postgres else "SQLite"}
+                               "database": "PostgreSQL" if args.postgres else "SQLite", "loop": args.loop}
     lines = [loadgen.TABLE_HEADER]
     try:
         bench.setup()
@@ -297,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis", action="store_true", help="also 2 workers behind redis-server at 2× the sizes")
     parser.add_argument("--postgres", action="store_true",
                         help="the whole matrix on a throwaway PostgreSQL cluster instead of SQLite")
+    parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
+                        help="the workers' event loop: uvloop (python -m vibewater.serve, as deployed) or plain daphne")
     parser.add_argument("--idle", type=int, default=1000, help="idle sockets to open (0: skip)")
     parser.add_argument("--no-db-writes", dest="db_writes", action="store_false")
     parser.add_argument("--smoke", action="store_true", help="5 replies at a fast pace, HTTP login, no idle run")

@@ -158,8 +158,9 @@ def _accept(**submit: Any) -> AcceptedMessage:
     """Store the message, then read what the provider needs: one trip to the database thread, not two."""
     submission = message_submit(**submit)
     if submission.created:  # the conversation holds only what was just stored: no need to read it back
-        turns = [*((turn["role"], turn["content"]) for turn in submit["history"]), (Message.Role.USER, submit["content"])]
-        request, capital = request_from_turns(turns, current_strategy=None)
+        stored = [(turn["role"], turn["content"]) for turn in submit["history"]]
+        stored.append((Message.Role.USER.value, submit["content"]))
+        request, capital = request_from_turns(stored, current_strategy=None)
     else:
         request, capital = reply_request(conversation=submission.conversation)
     return AcceptedMessage(submission, request, capital)

@@ -1,8 +1,8 @@
 """Serve the project with daphne on uvloop: `python -m vibewater.serve` takes daphne's own arguments.
 
 daphne builds its Twisted reactor on an asyncio loop created when its server module is imported, so
-the loop policy has to be set before that import. uvloop's loop does each socket read and write in C,
-which is most of what a streamed model delta costs (docs/benchmarks.md, round 6).
+the loop policy has to be set before that import. uvloop's loop, written in C, cut the server's CPU
+per streamed model delta by about a tenth (docs/benchmarks.md, round 6).
 """
 
 from __future__ import annotations

@@ -145,12 +145,15 @@ def proc_cpu_s(pid: int, *, main_thread_only: bool = False, system_only: bool = 
     return (system if system_only else user + system) / CLK_TCK
 
 
-def sample(pids: list[int]) -> dict[str, float]:
-    """RSS and CPU of the processes; `loop_cpu_s` is their main threads' (daphne's event loop)."""
+def sample(pids: list[int], loop_pids: list[int] | None = None) -> dict[str, float]:
+    """RSS and CPU of the processes; `loop_cpu_s` is the main threads' of `loop_pids` (default: all),
+    which for daphne workers is the event loop."""
     return {
         "rss_kib": sum(proc_rss_kib(p) for p in pids),
         "cpu_s": sum(proc_cpu_s(p) for p in pids),
-        "loop_cpu_s": sum(proc_cpu_s(p, main_thread_only=True) for p in pids),
+        "loop_cpu_s": sum(
+            proc_cpu_s(p, main_thread_only=True) for p in (pids if loop_pids is None else loop_pids)
+        ),
         "system_cpu_s": sum(proc_cpu_s(p, system_only=True) for p in pids),
     }
 
@@ -296,12 +299,15 @@ async def run_replies(
     message: str = DEFAULT_MESSAGE,
     timeout: float = 120.0,
     warmup: bool = True,
-    start_profiling: tuple[int, ...] = (),
+    worker_pids: list[int] | None = None,
+    start_profiling: bool = False,
 ) -> dict[str, Any]:
     """Open one socket per cookie, send one message on each at the same moment, and summarise.
 
     `aside_pids` (the model fake) share the machine: their CPU is reported, not counted as the server's.
-    `start_profiling`: workers run by bench.profile_worker, told to start recording once the sockets are open.
+    `worker_pids`: the daphne workers among `server_pids` (default: all of them), whose main threads are
+    the event loops; with `start_profiling` (workers run by bench.profile_worker) they are told to start
+    recording once the sockets are open.
     """
     raise_fd_limit()
     payload = json.dumps({"type": "message", "content": message})
@@ -318,9 +324,10 @@ async def run_replies(
     sockets = await open_sockets(base_url, cookies)
     open_s = time.perf_counter() - t_open
     await asyncio.sleep(0.5)
-    for pid in start_profiling:  # bench.profile_worker starts recording on SIGUSR1
+    workers = server_pids if worker_pids is None else worker_pids
+    for pid in workers if start_profiling else []:  # bench.profile_worker starts recording on SIGUSR1
         os.kill(pid, signal.SIGUSR1)
-    before = sample(server_pids)
+    before = sample(server_pids, workers)
     aside_before = sample(list(aside_pids))
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     replies = [Reply(i) for i in range(len(sockets))]
@@ -338,7 +345,7 @@ async def run_replies(
     await asyncio.gather(*(send(s, r) for s, r in zip(sockets, replies)))
     await asyncio.gather(*readers)
     wall = time.perf_counter() - t0
-    after = sample(server_pids)
+    after = sample(server_pids, workers)
     aside_after = sample(list(aside_pids))
     client_after = resource.getrusage(resource.RUSAGE_SELF)
     await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
@@ -425,7 +432,8 @@ def table_row(label: str, s: dict[str, Any]) -> str:
         f"{_fmt(s['start_p99'])} | {_fmt(s['first_p99'])} | {_fmt(s['complete_p50'])} | {_fmt(s['complete_p99'])} | "
         f"{_fmt(s['ratio_p50'], '.3f')} | {_fmt(s['ratio_p99'], '.3f')} | {_fmt((s['gap_p99'] or 0) * 1000, '.0f')} | "
         f"{_fmt(s['server_cpu_us_per_delta'], '.0f')} | {_fmt(s['server_cpu_util'] * 100, '.0f')} % | "
-        f"{_fmt(s['server_loop_cpu_share'] * 100, '.0f')} % | {s['rss_before_kib'] / 1024:.0f} → {s['rss_after_kib'] / 1024:.0f} |"
+        f"{_fmt(s['server_loop_cpu_share'] * 100, '.0f')} % | "
+        f"{s['rss_before_kib'] / 1024:.0f} → {s['rss_after_kib'] / 1024:.0f} |"
     )
 
 

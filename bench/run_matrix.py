@@ -246,7 +246,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         urls if len(urls) > 1 else urls[0], cookies, server_pids=pids,
                         pace_chars=args.pace_chars, pace_ms=args.pace_ms, timeout=args.timeout,
                         aside_pids=(bench.fake.pid,) if bench.fake else (),
-                        start_profiling=tuple(pid for _, pid in running) if thread_profiles else (),
+                        worker_pids=[pid for _, pid in running], start_profiling=thread_profiles is not None,
                     ))
                 if before is not None:
                     after = loadgen.db_counts(bench.env)
@@ -315,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--log-dir", default=str(Path(tempfile.gettempdir()) / "vibewater-bench-logs"))
     args = parser.parse_args(argv)
+    if args.profile_threads and args.loop != "uvloop":
+        parser.error("--profile-threads runs workers as deployed, on uvloop; it does not combine with --loop asyncio")
     if args.smoke:
         args.idle = min(args.idle, 0)
     loadgen.raise_fd_limit()

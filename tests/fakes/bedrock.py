@@ -12,6 +12,7 @@ Run by hand: `python -m tests.fakes.bedrock --port 8765 --pace-chars 12 --pace-m
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import functools
 import heapq
@@ -257,21 +258,37 @@ class _Pacer:
             self._incoming.append(stream)
             if self._wake is None:
                 read_end, self._wake = os.pipe()
+                os.set_blocking(self._wake, False)  # never block while holding the lock
                 threading.Thread(
                     target=self._run, args=(read_end, self._wake), name="fake-bedrock-pacer", daemon=True
                 ).start()
             else:
-                os.write(self._wake, b"\0")
+                with contextlib.suppress(BlockingIOError):  # a full pipe: a wake-up is pending anyway
+                    os.write(self._wake, b"\0")
         stream.done.wait()
         if not stream.ok:
             raise ConnectionAbortedError("client hung up")
 
     def _run(self, wake: int, wake_write: int) -> None:
+        """The pacer thread: pace streams until none is left; if it fails, fail its streams, not hang them."""
+        streams: dict[int, _Stream] = {}
+        try:
+            self._pace(wake, streams)
+        except BaseException:
+            with self._lock:
+                leftover, self._incoming, self._wake = self._incoming, [], None
+            for stream in [*streams.values(), *leftover]:
+                stream.done.set()  # not ok: its handler drops the connection
+            raise
+        finally:
+            os.close(wake)
+            os.close(wake_write)
+
+    def _pace(self, wake: int, streams: dict[int, _Stream]) -> None:
         """Write due streams, sleep until the next one is due or a client hangs up, until none is left."""
         # poll, not select: a busy fake holds more than select's 1,024 file descriptors.
         poller = select.poll()
         poller.register(wake, select.POLLIN)
-        streams: dict[int, _Stream] = {}
         heap: list[tuple[float, int, _Stream]] = []
         order = itertools.count()
 
@@ -285,9 +302,7 @@ class _Pacer:
             with self._lock:
                 incoming, self._incoming = self._incoming, []
                 if not incoming and not streams:
-                    os.close(wake)
-                    os.close(wake_write)
-                    self._wake = None
+                    self._wake = None  # the next paced stream starts a new thread
                     return
             for stream in incoming:
                 streams[stream.sock.fileno()] = stream
@@ -323,8 +338,10 @@ class _Pacer:
                 if pause is None:
                     finish(fd, stream, ok=True)
                 else:
-                    # Keep each stream on its own beat; only a pacer late by a whole pause restarts it.
-                    stream.due = max(stream.due, now - pause) + pause
+                    # Keep each stream on its own beat; a pacer late by a whole pause restarts it from now.
+                    stream.due += pause
+                    if stream.due <= now:
+                        stream.due = now + pause
                     heapq.heappush(heap, (stream.due, next(order), stream))
 
 

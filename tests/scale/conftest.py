@@ -28,8 +28,7 @@ from typing import Any
 import pytest
 import websockets
 
-from tests import services
-from tests.services import free_port
+from tests.services import free_port, postgres_bin as postgres_bin_dir, postgres_cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-test-password-1"
@@ -121,7 +120,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 def postgres_bin() -> Path:
     """The newest PostgreSQL's bin directory; skip (fail under CI) when none is installed."""
-    return services.postgres_bin() or Path(require("initdb", "postgresql")).parent
+    return postgres_bin_dir() or Path(require("initdb", "postgresql")).parent
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +130,7 @@ def postgres_url() -> Iterator[str]:
     runuser = require("runuser", "util-linux") if os.geteuid() == 0 else None
     with (
         tempfile.TemporaryDirectory(prefix="vibewater-pg-") as directory,
-        services.postgres_cluster(bin_dir, Path(directory), runuser) as url,
+        postgres_cluster(bin_dir, Path(directory), runuser) as url,
     ):
         yield url
 

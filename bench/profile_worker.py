@@ -23,6 +23,7 @@ from vibewater import serve
 
 
 def _write() -> None:
+    """Save the recorded profiles (all threads, and the event loop's thread alone) at exit."""
     if not yappi.is_running():
         return
     yappi.stop()
@@ -33,6 +34,7 @@ def _write() -> None:
 
 
 def main() -> None:
+    """Serve like `vibewater.serve`, recording from SIGUSR1 until exit."""
     yappi.set_clock_type("cpu")
     signal.signal(signal.SIGUSR1, lambda *_: yappi.start(builtins=False, profile_threads=True))
     atexit.register(_write)  # daphne stops its reactor on SIGTERM and exits normally

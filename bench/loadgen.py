@@ -355,6 +355,7 @@ async def run_replies(
     ok = [r for r in replies if r.failure is None]
     complete = [r.complete - r.sent for r in ok if r.complete is not None]
     first = [r.first_chunk - r.sent for r in replies if r.first_chunk is not None]
+    received = [r.received - r.sent for r in replies if r.received is not None]
     start = [r.start - r.sent for r in replies if r.start is not None]
     gaps = [r.max_gap for r in ok]
     cpu = after["cpu_s"] - before["cpu_s"]
@@ -373,6 +374,7 @@ async def run_replies(
         "deltas_per_reply": deltas,
         "open_s": open_s,
         "wall_s": wall,
+        "received_p50": pct(received, 50), "received_p99": pct(received, 99),
         "start_p50": pct(start, 50), "start_p99": pct(start, 99),
         "first_p50": pct(first, 50), "first_p99": pct(first, 99),
         "complete_p50": pct(complete, 50), "complete_p99": pct(complete, 99), "complete_max": pct(complete, 100),

@@ -9,7 +9,9 @@ runs in a child process, so its CPU is not counted.
 
 Stages (N concurrent replies, each the fake's `strategy_reply()` text in 12-character deltas = 218 deltas):
   a      botocore event-stream decoding alone (EventStreamBuffer + EventStreamJSONParser), bytes made by
-         the fake's encoder: the floor.
+         the fake's encoder: the floor the issue names.
+  a2     the provider's own decoding of the same bytes: botocore's framing and CRC checks with memoised
+         header blocks (_EventStreamBuffer), text deltas read by _delta_text, botocore's parser for the rest.
   b      BedrockProvider.stream() against the fake Bedrock, `async for` and nothing else: HTTP on the
          event loop (chat.providers.bedrock_http) + botocore's event parsing.
   c0     a fake provider (async generator, paced with asyncio.sleep) consumed with `async for`: the cost
@@ -58,12 +60,14 @@ def _deltas(text: str) -> list[str]:
 # --------------------------------------------------------------------------- a: botocore parsing
 
 
-def stage_a(n: int, text: str) -> tuple[float, int]:
-    """Decode N replies' event streams with botocore's EventStream, the way the pump iterates it."""
+def stage_a(n: int, text: str, *, product: bool = False) -> tuple[float, int]:
+    """Decode N replies' event streams with botocore's EventStream, the way boto3 iterates it, or
+    (`product`) the way BedrockProvider.stream does."""
     import boto3
     from botocore.eventstream import EventStream
     from botocore.parsers import EventStreamJSONParser
 
+    from chat.providers.bedrock import _delta_text, _EventStreamBuffer
     from tests.fakes.bedrock import Script, _event, stream_events
 
     client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x",
@@ -81,9 +85,20 @@ def stage_a(n: int, text: str) -> tuple[float, int]:
     deltas = 0
     start = time.process_time()
     for _ in range(n):
-        for event in EventStream(Raw(), shape, parser, "ConverseStream"):
-            if "contentBlockDelta" in event:
-                deltas += 1
+        if product:
+            events = EventStream(Raw(), shape, parser, "ConverseStream")
+            buffer = _EventStreamBuffer()
+            for chunk in chunks:
+                buffer.add_data(chunk)
+                for message in buffer:
+                    if _delta_text(message) is not None:
+                        deltas += 1
+                    else:
+                        events._parse_event(message)
+        else:
+            for event in EventStream(Raw(), shape, parser, "ConverseStream"):
+                if "contentBlockDelta" in event:
+                    deltas += 1
     return time.process_time() - start, deltas
 
 
@@ -247,7 +262,7 @@ async def run_loop_stage(stage: str, n: int, text: str, pace_s: float, bedrock: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 300])
-    parser.add_argument("--stages", nargs="+", default=["a", "b", "c0", "c", "all"])
+    parser.add_argument("--stages", nargs="+", default=["a", "a2", "b", "c0", "c", "all"])
     parser.add_argument("--pace-ms", type=float, default=20.0, help="model pace between deltas (0: none)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per cell; the lowest is reported")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
@@ -279,8 +294,8 @@ def main() -> None:
                 best = None
                 frames = 0
                 for _ in range(args.repeat + (1 if stage in ("b", "all") else 0)):  # one warm-up
-                    if stage == "a":
-                        cpu, deltas = stage_a(n, text)
+                    if stage in ("a", "a2"):
+                        cpu, deltas = stage_a(n, text, product=stage == "a2")
                     else:
                         cpu, deltas, frames = run_loop(run_loop_stage(stage, n, text, pace_s, bedrock))
                     per = cpu / deltas * 1e6

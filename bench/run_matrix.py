@@ -149,7 +149,8 @@ class Bench:
 
     @contextmanager
     def workers(
-        self, count: int, *, redis: bool = False, label: str = "daphne", thread_profiles: Path | None = None
+        self, count: int, *, redis: bool = False, label: str = "daphne", thread_profiles: Path | None = None,
+        profile_seconds: float = 15,
     ) -> Iterator[list[tuple[str, int]]]:
         """Start `count` daphne workers (under bench.profile_worker with `thread_profiles`); yield (base URL, pid)."""
         env = dict(self.env)
@@ -165,6 +166,7 @@ class Bench:
                 port = free_port()
                 if thread_profiles is not None:
                     env["YAPPI_OUT"] = str(thread_profiles / f"{label}-{i}")
+                    env["YAPPI_SECONDS"] = str(profile_seconds)
                 process = subprocess.Popen(
                     [*daphne, "-b", "127.0.0.1", "-p", str(port), "vibewater.asgi:application"],
                     cwd=ROOT, env=dict(env), stdout=subprocess.DEVNULL, stderr=self._log(f"{label}-{i}"),
@@ -233,7 +235,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         def burst(label: str, n: int, workers: int, redis: bool) -> None:
             thread_profiles = Path(args.profile_threads) if args.profile_threads else None
             with bench.workers(workers, redis=redis, label=label.replace(" ", "_"),
-                               thread_profiles=thread_profiles) as running:
+                               thread_profiles=thread_profiles, profile_seconds=args.profile_seconds) as running:
                 urls = [url for url, _ in running]
                 pids = [pid for _, pid in running] + ([bench.redis.pid] if redis and bench.redis else [])
                 cookies = (asyncio.run(loadgen.login_all(urls[0], names[:n], loadgen.DEFAULT_PASSWORD))
@@ -307,7 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pace-ms", type=float, default=20)
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--profile", help="directory for py-spy raw profiles of each burst")
-    parser.add_argument("--profile-seconds", type=float, default=15)
+    parser.add_argument("--profile-seconds", type=float, default=15,
+                        help="how long --profile and --profile-threads record from the burst's start")
     parser.add_argument("--profile-gil", action="store_true",
                         help="profile only the thread holding the GIL (where the Python CPU goes)")
     parser.add_argument("--profile-threads", help="directory for yappi per-thread profiles of each burst "

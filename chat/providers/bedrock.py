@@ -13,6 +13,7 @@ worker with hundreds of streaming replies is bound by (docs/benchmarks.md, round
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -29,7 +30,7 @@ import boto3
 from botocore import exceptions as boto_errors
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
-from botocore.eventstream import EventStreamBuffer
+from botocore.eventstream import _PRELUDE_LENGTH, EventStreamBuffer, EventStreamHeaderParser
 from botocore.httpsession import get_cert_path
 
 from chat.providers import bedrock_http
@@ -466,7 +467,7 @@ class BedrockProvider:
             event_stream = response["stream"]
             connection = exchange.connection
             assert connection is not None
-            buffer = EventStreamBuffer()
+            buffer = _EventStreamBuffer()
             stopped = False
             while chunks := await connection.read():
                 for chunk in chunks:
@@ -535,6 +536,24 @@ class BedrockProvider:
             client = self._client
         if client is not None:
             client.close()
+
+
+class _EventStreamBuffer(EventStreamBuffer):
+    """botocore's event-stream framing and CRC checks, with each distinct header block parsed once.
+
+    A stream repeats a handful of header blocks (event type, content type, message type), and parsing
+    them field by field was half of botocore's decoding cost per event. botocore reads the block only
+    after checking the whole message's CRC, and its parse is a pure function of the bytes, so the memo
+    returns what parsing would; a block that fails to parse is not memoised and fails every time.
+    """
+
+    def _parse_headers(self) -> dict[str, Any]:
+        return dict(_parse_header_block(self._data[_PRELUDE_LENGTH : self._prelude.headers_end]))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_header_block(block: bytes) -> dict[str, Any]:
+    return EventStreamHeaderParser().parse(block)
 
 
 def _delta_text(message: Any) -> str | None:

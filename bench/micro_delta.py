@@ -275,6 +275,10 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
+    from vibewater.serve import tune_gc
+
+    tune_gc()  # as a served worker does
+
     text = _reply_text()
     pace_s = args.pace_ms / 1000
     print(f"# {len(_deltas(text))} deltas per reply, pace {args.pace_ms} ms, {args.loop}, CHAT_COALESCE_MS="

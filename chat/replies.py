@@ -8,6 +8,7 @@ reply. Every frame goes through the channel layer group, so all sockets on a con
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import uuid
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
 from chat.db import db_call
-from chat.errors import ChatError, NothingToCancel, NoStrategy
+from chat.errors import ChatError, NothingToCancel, NoStrategy, ReplyInProgress
 from chat.frames import MessageFrame
 from chat.interpret import interpret_reply
 from chat.live import live_replies
@@ -123,12 +124,13 @@ class ChunkPublisher:
         await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)
 
 
-async def sweep_stale_replies(conversation: Conversation) -> None:
-    """Mark replies stored as streaming but streamed by no live worker as interrupted."""
+async def sweep_stale_replies(conversation: Conversation) -> bool:
+    """Mark replies stored as streaming but streamed by no live worker as interrupted; True if there were any."""
     stored = await db_call(streaming_reply_ids)(conversation=conversation)
     dead = [reply_id for reply_id in stored if not await live_replies.is_live(reply_id)]
     if dead:
         await db_call(replies_mark_interrupted)(reply_ids=dead)
+    return bool(dead)
 
 
 async def joining_state(conversation: Conversation) -> dict[str, Any]:
@@ -188,22 +190,29 @@ async def submit_action(
 async def _submit(
     *, user: AbstractBaseUser, conversation: Conversation | None, content: str, history: list[Any]
 ) -> AcceptedMessage:
-    if conversation is not None:
-        await sweep_stale_replies(conversation)
     provider = get_provider()
     reply_id = str(uuid.uuid4())
+    accept = functools.partial(
+        db_call(_accept),
+        user=user,
+        conversation=conversation,
+        reply_id=reply_id,
+        content=content,
+        history=[turn.model_dump() for turn in history],
+        provider=provider.name,
+        model_id=provider.model_id,
+        rate_limit_per_minute=settings.CHAT_RATE_LIMIT_PER_MINUTE,
+    )
     await live_replies.claim(reply_id)
     try:
-        return await db_call(_accept)(
-            user=user,
-            conversation=conversation,
-            reply_id=reply_id,
-            content=content,
-            history=[turn.model_dump() for turn in history],
-            provider=provider.name,
-            model_id=provider.model_id,
-            rate_limit_per_minute=settings.CHAT_RATE_LIMIT_PER_MINUTE,
-        )
+        try:
+            return await accept()
+        except ReplyInProgress:
+            # A reply still stored as streaming may be one whose worker died: sweep only then, so the
+            # usual message costs one trip to the database thread, not two.
+            if conversation is None or not await sweep_stale_replies(conversation):
+                raise
+            return await accept()
     except BaseException:
         await live_replies.finish(reply_id)
         raise

@@ -335,6 +335,21 @@ async def test_a_reply_left_streaming_by_a_dead_worker_is_swept_on_join(connect,
     assert (await again.receive_until("message_complete"))[-1]["error"] is None
 
 
+async def test_a_reply_orphaned_after_the_socket_joined_does_not_block_the_next_message(connect, alice_session):
+    socket = await connect(session=alice_session)
+    await socket.send(seed_frame())
+    conversation_id = (await socket.receive_until("message_complete"))[0]["conversation_id"]
+    orphan = await sync_to_async(Message.objects.create)(  # a worker died mid-reply after this socket joined
+        conversation_id=conversation_id, role="assistant", status="streaming", content=""
+    )
+
+    await socket.send(seed_frame("make it less risky"))
+
+    assert (await socket.receive_until("message_complete"))[-1]["error"] is None
+    await sync_to_async(orphan.refresh_from_db)()
+    assert orphan.status == "interrupted"
+
+
 async def test_a_reply_that_cannot_be_stored_still_completes_with_an_error(connect, alice_session, monkeypatch):
     from chat import replies
 

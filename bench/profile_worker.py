@@ -27,7 +27,9 @@ from vibewater import serve
 def _start(*_: object) -> None:
     yappi.start(builtins=False, profile_threads=True)
     if seconds := os.environ.get("YAPPI_SECONDS"):
-        threading.Timer(float(seconds), yappi.stop).start()
+        timer = threading.Timer(float(seconds), yappi.stop)
+        timer.daemon = True  # a pending timer must not hold up the exit that writes the profiles
+        timer.start()
 
 
 def _write() -> None:
@@ -42,7 +44,7 @@ def _write() -> None:
 
 
 def main() -> None:
-    """Serve like `vibewater.serve`, recording from SIGUSR1 until exit."""
+    """Serve like `vibewater.serve`, recording from SIGUSR1 for `YAPPI_SECONDS` (or until exit)."""
     yappi.set_clock_type("cpu")
     signal.signal(signal.SIGUSR1, _start)
     atexit.register(_write)  # daphne stops its reactor on SIGTERM and exits normally

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import resource
 import shutil
@@ -242,7 +243,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                            if args.smoke else cookies_all[:n])
                 before = loadgen.db_counts(bench.env) if args.db_writes and n == sizes[0] and workers == 1 else None
                 out = Path(args.profile) / label.replace(" ", "_") if args.profile else None
-                with profiled([pid for _, pid in running], out, seconds=int(args.profile_seconds),
+                with profiled([pid for _, pid in running], out, seconds=max(1, math.ceil(args.profile_seconds)),
                               gil=args.profile_gil):
                     summary = asyncio.run(loadgen.run_replies(
                         urls if len(urls) > 1 else urls[0], cookies, server_pids=pids,
@@ -310,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--profile", help="directory for py-spy raw profiles of each burst")
     parser.add_argument("--profile-seconds", type=float, default=15,
-                        help="how long --profile and --profile-threads record from the burst's start")
+                        help="how long --profile-threads records from the burst's start (--profile: from before the "
+                             "warm-up reply, in whole seconds)")
     parser.add_argument("--profile-gil", action="store_true",
                         help="profile only the thread holding the GIL (where the Python CPU goes)")
     parser.add_argument("--profile-threads", help="directory for yappi per-thread profiles of each burst "

@@ -43,7 +43,8 @@ def message_submit(
     """Store the trader's message (and a streaming reply placeholder) before any model is called.
 
     A client `history` seeds only a conversation with no stored messages. Raises RateLimited or
-    ReplyInProgress; the caller sweeps stale replies first.
+    ReplyInProgress (before writing anything); on ReplyInProgress the caller sweeps stale replies
+    and tries once more.
     """
     since = timezone.now() - timedelta(minutes=1)
     recent = Message.objects.filter(

@@ -22,7 +22,12 @@ GC_THRESHOLDS = (20_000, 10, 10)
 
 
 def tune_gc() -> None:
-    """Exempt everything loaded so far (Django, the app) from collection and collect less often."""
+    """Exempt everything loaded so far (Django, the app) from collection and collect less often.
+
+    What loads on first use (botocore's client and service model, on the first reply) is not
+    exempt; the higher threshold keeps the full collections that walk it rare.
+    """
+    gc.collect()  # start-up's own garbage is freed, not frozen
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 

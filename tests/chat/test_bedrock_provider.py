@@ -14,7 +14,13 @@ from botocore.eventstream import ChecksumMismatch, EventStreamBuffer
 from botocore.retries.standard import ExponentialBackoff
 
 from chat.providers.base import ChatTurn, ProviderError, ReplyRequest, StreamOutcome
-from chat.providers.bedrock import DEFAULT_MODEL_ID, BedrockProvider, _delta_text, _EventStreamBuffer
+from chat.providers.bedrock import (
+    DEFAULT_MODEL_ID,
+    BedrockProvider,
+    _delta_text,
+    _EventStreamBuffer,
+    _parse_header_block,
+)
 from chat.providers.prompt import base_system_prompt, converse_messages, system_prompt
 from tests.fakes.bedrock import FakeBedrock, Script, _event, _exception, strategy_reply
 
@@ -489,8 +495,10 @@ def test_event_buffer_decodes_exactly_as_botocore_and_shares_no_headers() -> Non
         _exception("throttlingException", "slow down"),
         _event("messageStop", {"stopReason": "end_turn"}),
     ])
+    _parse_header_block.cache_clear()
     ours = _decoded(_EventStreamBuffer(), stream)
 
+    assert _parse_header_block.cache_info().hits >= 2  # the three deltas share one header block
     assert ours == _decoded(EventStreamBuffer(), stream)
     assert [headers.get(":event-type") for headers, _ in ours] == [
         "messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockDelta", None, "messageStop",

@@ -12,12 +12,12 @@ def test_healthz_reports_database_and_channel_layer_ok(client):
 
 @pytest.mark.django_db
 def test_healthz_answers_503_naming_a_layer_that_fails(client, monkeypatch):
-    from channels.layers import InMemoryChannelLayer
+    from channels.layers import get_channel_layer
 
-    async def unreachable(self, group, message):
+    async def unreachable(group, message):
         raise ConnectionError("layer down")
 
-    monkeypatch.setattr(InMemoryChannelLayer, "group_send", unreachable)
+    monkeypatch.setattr(get_channel_layer(), "group_send", unreachable)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "channel_layer": "error"}

@@ -13,7 +13,6 @@ def test_tune_gc_exempts_what_is_loaded_and_collects_less_often() -> None:
         tune_gc()
         assert gc.get_freeze_count() > 10_000  # Django and the app, loaded by the test run
         assert gc.get_threshold() == GC_THRESHOLDS
-        assert GC_THRESHOLDS[0] > thresholds[0]
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)

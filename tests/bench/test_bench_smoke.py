@@ -26,3 +26,19 @@ def test_bench_matrix_smoke(tmp_path: Path) -> None:
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[1:4] == ["5", "5", "0"], row
     assert "rows written per reply" in table
+
+
+def test_bench_compare_runs_a_baseline_commit_and_this_checkout_in_turn(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.compare", "HEAD", "--pairs", "1", "--",
+         "--sizes", "3", "--pace-ms", "2", "--log-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines if line.startswith("pair ")] == ["pair 1, baseline", "pair 1, current"]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines if line.startswith("| 1 worker")]
+    assert [row[1] for row in rows] == ["p99 ÷ model", "CPU µs/delta", "chunk gap p99 ms"]
+    assert all(row[0] == "1 worker, in-memory, 3" and row[2] and row[3] for row in rows)
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "vibewater-baseline-" not in worktrees  # removed afterwards

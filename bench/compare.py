@@ -65,7 +65,8 @@ def comparison_table(runs: dict[str, list[list[dict[str, Any]]]]) -> str:
     for label in labels:
         for name, key, scale, fmt in METRICS:
             sides = {
-                side: [row[key] * scale for rows in pairs for row in rows if row["label"] == label and row.get(key) is not None]
+                side: [row[key] * scale for rows in pairs for row in rows
+                       if row["label"] == label and row.get(key) is not None]
                 for side, pairs in runs.items()
             }
             if not sides["baseline"] or not sides["current"]:
@@ -80,10 +81,10 @@ def comparison_table(runs: dict[str, list[list[dict[str, Any]]]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     epilog="Arguments after -- go to bench.run_matrix on both sides.")
     parser.add_argument("baseline", help="the git ref to compare against (a tag, a commit, HEAD~1)")
     parser.add_argument("--pairs", type=int, default=3, help="baseline/current pairs of runs")
-    parser.epilog = "Arguments after -- go to bench.run_matrix on both sides."
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
     args, matrix_args = parser.parse_args(argv[:split]), argv[split + 1 :]

@@ -40,12 +40,19 @@ METRICS = (
 @contextmanager
 def worktree(ref: str) -> Iterator[Path]:
     """`ref` checked out (detached) in a temporary git worktree, removed afterwards."""
-    path = Path(tempfile.mkdtemp(prefix="vibewater-baseline-")) / "tree"
-    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(path), ref], cwd=ROOT, check=True)
-    try:
-        yield path
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+    with tempfile.TemporaryDirectory(prefix="vibewater-baseline-") as parent:
+        path = Path(parent) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(path), ref], cwd=ROOT, check=True)
+        try:
+            yield path
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+
+
+def is_commit(ref: str) -> bool:
+    """Whether `ref` names a commit of this repository."""
+    verify = ["git", "rev-parse", "--quiet", "--verify", f"{ref}^{{commit}}"]
+    return subprocess.run(verify, cwd=ROOT, capture_output=True).returncode == 0
 
 
 def run_side(tree: Path, matrix_args: list[str], out: Path) -> list[dict[str, Any]]:
@@ -88,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
     args, matrix_args = parser.parse_args(argv[:split]), argv[split + 1 :]
+    if not is_commit(args.baseline):
+        parser.error(f"{args.baseline!r} is not a commit of this repository (a tag, a commit, HEAD~1)")
     runs: dict[str, list[list[dict[str, Any]]]] = {"baseline": [], "current": []}
     with worktree(args.baseline) as baseline, tempfile.TemporaryDirectory() as results:
         for pair in range(args.pairs):

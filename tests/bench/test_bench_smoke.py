@@ -50,3 +50,14 @@ def test_bench_compare_runs_a_baseline_commit_and_this_checkout_in_turn(tmp_path
     assert all(row[0] == "1 worker, in-memory, 3" and row[2] and row[3] for row in rows)
     worktrees = subprocess.run(["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True).stdout
     assert "vibewater-baseline-" not in worktrees  # removed afterwards
+
+
+@pytest.mark.skipif(not _in_git_checkout(), reason="bench.compare checks a commit out: needs a git checkout")
+def test_bench_compare_refuses_a_baseline_that_is_not_a_commit() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.compare", "no-such-release", "--", "--sizes", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert result.returncode == 2
+    assert "'no-such-release' is not a commit of this repository" in result.stderr
+    assert "Traceback" not in result.stderr and "pair 1" not in result.stdout

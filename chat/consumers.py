@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -15,6 +16,9 @@ from chat.errors import ChatError
 from chat.frames import ActionFrame, CancelFrame, parse_client_frame
 from chat.models import Conversation
 from chat.selectors import conversation_for_user
+
+logger = logging.getLogger(__name__)
+SERVER_FAULT = "Something went wrong on our side with that request. Please try again."
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -72,6 +76,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await replies.start_reply(accepted)
         except ChatError as error:
             await self.send_json({"type": "error", "code": error.code, "message": error.message})
+        except Exception:  # a bug must cost the trader one request, not the socket (daphne would close it, 1011)
+            logger.exception("could not handle a frame on conversation %s", getattr(self.conversation, "id", None))
+            await self.send_json({"type": "error", "code": "server_error", "message": SERVER_FAULT})
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Deliver a message to its handler (group frames straight to `chat_frame`)."""

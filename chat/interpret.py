@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from chat.splitter import SplitReply
+from chat.untrusted import UntrustedJSONError, load_json
+from strategies.schemas import MAX_STRATEGY_JSON_BYTES, MAX_STRATEGY_JSON_DEPTH
 from strategies.validation import InvalidStrategy, validate_strategy
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 NO_STRATEGY = "The assistant's reply did not include a strategy, so the builder was not updated."
 CUT_OFF = "The reply was cut off before the strategy was complete, so the builder was not updated."
-BAD_JSON = "The strategy in the assistant's reply was not valid JSON, so the builder was not updated."
+BAD_JSON = "The strategy in the assistant's reply is not valid JSON. The builder was not updated."
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,14 @@ def interpret_reply(
         return ReplyInterpretation(user_message, None, CUT_OFF)
 
     try:
-        data = json.loads(extract_json_text(backend_text))
-    except ValueError:
-        return ReplyInterpretation(user_message, None, BAD_JSON)
+        data = load_json(
+            extract_json_text(backend_text),
+            max_bytes=MAX_STRATEGY_JSON_BYTES,
+            max_depth=MAX_STRATEGY_JSON_DEPTH,
+            what="The strategy in the assistant's reply",
+        )
+    except UntrustedJSONError as refused:  # too large, too deep, NaN, a lone surrogate, or not JSON at all
+        return ReplyInterpretation(user_message, None, f"{refused} The builder was not updated.")
     try:
         strategy = validate_strategy(data, stated_capital_usd=stated_capital_usd)
     except InvalidStrategy as invalid:

@@ -35,7 +35,8 @@ from chat.selectors import (
     streaming_reply_ids,
 )
 from chat.services import Submission, message_submit, replies_mark_interrupted, reply_finish
-from chat.splitter import TagSplitter
+from chat.splitter import SplitReply, TagSplitter
+from chat.untrusted import storable_text
 
 logger = logging.getLogger(__name__)
 
@@ -269,28 +270,25 @@ async def _run_reply(
         await chunks.close()
 
         split = splitter.finish()
-        strategy = None
-        user_message = split.user_message
-        if status == Message.Status.COMPLETE:
-            result = interpret_reply(split, stop_reason=outcome.stop_reason, stated_capital_usd=capital)
-            user_message, strategy, error = result.user_message, result.strategy, result.error
-            if outcome.stop_reason == "max_tokens":
-                status, error = Message.Status.INTERRUPTED, f"{TRUNCATED} {error or ''}".strip()
+        user_message, strategy, status, error = _outcome(split, outcome, capital, status, error, reply_id)
         version = None
+        store = functools.partial(
+            db_call(reply_finish),
+            conversation=submission.conversation,
+            reply_id=reply_id,
+            content=user_message,
+            outcome=outcome,
+            new_conversation=submission.created,
+        )
         try:
-            version = await db_call(reply_finish)(
-                conversation=submission.conversation,
-                reply_id=reply_id,
-                content=user_message,
-                status=status,
-                error=error,
-                outcome=outcome,
-                strategy=strategy,
-                new_conversation=submission.created,
-            )
-        except Exception:  # the traders still get the text; the stored row is swept as interrupted
+            version = await store(status=status, error=error, strategy=strategy)
+        except Exception:
             logger.exception("reply %s could not be stored", reply_id)
             status, error = Message.Status.ERROR, NOT_STORED
+            try:  # keep the text at least: without the strategy, the write that failed may succeed
+                await store(status=status, error=error, strategy=None)
+            except Exception:  # the traders still get the text; the stored row is swept as interrupted
+                logger.exception("reply %s could not be stored without its strategy either", reply_id)
     finally:
         await live_replies.finish(reply_id)
     await publish(
@@ -310,6 +308,23 @@ async def _run_reply(
     )
 
 
+def _outcome(
+    split: SplitReply, outcome: StreamOutcome, capital: float | None, status: str, error: str | None, reply_id: str
+) -> tuple[str, dict[str, Any] | None, str, str | None]:
+    """The chat text, strategy, status and error a finished stream stores; model output can't make it raise."""
+    if status != Message.Status.COMPLETE:
+        return split.user_message, None, status, error
+    try:
+        result = interpret_reply(split, stop_reason=outcome.stop_reason, stated_capital_usd=capital)
+    except Exception:  # interpret_reply is meant never to raise: if it does, the text is still stored
+        logger.exception("reply %s could not be interpreted", reply_id)
+        return split.user_message, None, Message.Status.ERROR, UNEXPECTED
+    user_message, strategy, error = result.user_message, result.strategy, result.error
+    if outcome.stop_reason == "max_tokens":
+        return user_message, strategy, Message.Status.INTERRUPTED, f"{TRUNCATED} {error or ''}".strip()
+    return user_message, strategy, status, error
+
+
 async def _stream(
     provider: LLMProvider,
     request: ReplyRequest,
@@ -322,7 +337,7 @@ async def _stream(
     stream = provider.stream(request, outcome)
     try:
         async for delta in stream:
-            chunks.add(splitter.feed(delta))
+            chunks.add(splitter.feed(storable_text(delta)))
     except ProviderError as failure:
         logger.warning("reply %s failed: %s", reply_id, failure.code)
         return Message.Status.ERROR, failure.message

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat.errors import RateLimited, ReplyInProgress
+from chat.ratelimit import message_allowance_return, message_allowance_take
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
 from strategies.models import StrategyVersion
@@ -42,16 +42,35 @@ def message_submit(
 ) -> Submission:
     """Store the trader's message (and a streaming reply placeholder) before any model is called.
 
-    A client `history` seeds only a conversation with no stored messages. Raises RateLimited or
-    ReplyInProgress (before writing anything); on ReplyInProgress the caller sweeps stale replies
-    and tries once more.
+    A client `history` seeds only a conversation with no stored messages; only the message itself counts
+    against the trader's rate limit (atomically, across every socket and worker). Raises RateLimited or
+    ReplyInProgress (before writing anything); on ReplyInProgress the caller sweeps stale replies and
+    tries once more.
     """
-    since = timezone.now() - timedelta(minutes=1)
-    recent = Message.objects.filter(
-        conversation__owner=user, role=Message.Role.USER, created_at__gte=since
-    ).count()
-    if recent >= rate_limit_per_minute:
+    counter = message_allowance_take(user_id=user.pk, limit=rate_limit_per_minute)
+    if counter is None:
         raise RateLimited(f"You can send {rate_limit_per_minute} messages a minute. Please wait a moment.")
+    try:
+        return _message_store(
+            user=user, conversation=conversation, reply_id=reply_id, content=content, history=history,
+            provider=provider, model_id=model_id,
+        )
+    except BaseException:
+        message_allowance_return(counter)
+        raise
+
+
+def _message_store(
+    *,
+    user: AbstractBaseUser,
+    conversation: Conversation | None,
+    reply_id: Any,
+    content: str,
+    history: list[dict[str, str]],
+    provider: str,
+    model_id: str,
+) -> Submission:
+    """Store the message and the reply placeholder in one transaction; raises ReplyInProgress before writing."""
     created = conversation is None
     with transaction.atomic():
         if conversation is None:

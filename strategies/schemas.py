@@ -4,11 +4,23 @@
 per node kind) and edges normalised to `(source, target)` pairs. `Guardrails` and `Actions` are the
 server-computed output shapes: whatever the model sends for them is discarded on input. Unknown keys
 are dropped, unknown node types are errors, and numbers written as "5%" or "$1,000" are coerced.
+
+The model's output is untrusted, so every list and string has a cap (the `MAX_*` constants; the
+README lists them): a strategy the builder can draw is far below them, and one over them is refused.
 """
 
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+MAX_STRATEGY_JSON_BYTES = 128 * 1024  # the whole `<backend>` JSON, checked before it is parsed
+MAX_STRATEGY_JSON_DEPTH = 16  # a valid strategy nests six levels deep
+MAX_NODES = 100
+MAX_EDGES = 200
+MAX_RULES = 20  # entry or exit rules on one step
+MAX_ID_CHARS = 64
+MAX_LABEL_CHARS = 200  # labels, names, categories and each rule
+MAX_TEXT_CHARS = 4000  # the assistant panel's paragraphs
 
 DegenLevel = Literal["High", "Medium", "Low"]
 GuardrailStatus = Literal["ok", "warning", "violation"]
@@ -40,7 +52,9 @@ def _title_case(value: object) -> object:
 
 
 Number = Annotated[float, BeforeValidator(_strip_number_text)]
-NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ID_CHARS)]
+Label = Annotated[str, StringConstraints(max_length=MAX_LABEL_CHARS)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
 Edge = Annotated[tuple[NodeId, NodeId], BeforeValidator(_edge_pair)]
 
 
@@ -56,20 +70,20 @@ class _Model(BaseModel):
 class CategoryMeta(_Model):
     """The crypto category the strategy trades."""
 
-    category: str
+    category: Label
 
 
 class EntryMeta(_Model):
     """When to open a position."""
 
     mode: Literal["ai_optimized", "manual"] = "ai_optimized"
-    rules: list[str] = Field(min_length=1)
+    rules: list[Label] = Field(min_length=1, max_length=MAX_RULES)
 
 
 class ExitMeta(_Model):
     """When to close a position besides the profit target and stop loss."""
 
-    rules: list[str] = Field(default_factory=list)
+    rules: list[Label] = Field(default_factory=list, max_length=MAX_RULES)
 
 
 class TakeProfitMeta(_Model):
@@ -101,21 +115,21 @@ class StartNode(_Node):
     """Where the strategy begins."""
 
     type: Literal["start"]
-    label: str = "Start Strategy"
+    label: Label = "Start Strategy"
 
 
 class EndNode(_Node):
     """Where the strategy ends."""
 
     type: Literal["end"]
-    label: str = "End Strategy"
+    label: Label = "End Strategy"
 
 
 class CategoryNode(_Node):
     """Choice of crypto category."""
 
     type: Literal["category"]
-    label: str = "Crypto Category: "
+    label: Label = "Crypto Category: "
     meta: CategoryMeta
 
 
@@ -123,7 +137,7 @@ class EntryConditionNode(_Node):
     """Entry rules."""
 
     type: Literal["entry_condition"]
-    label: str = "Set Entry Condition: "
+    label: Label = "Set Entry Condition: "
     meta: EntryMeta
 
 
@@ -131,7 +145,7 @@ class ExitConditionNode(_Node):
     """Exit rules."""
 
     type: Literal["exit_condition"]
-    label: str = "Exit Condition: "
+    label: Label = "Exit Condition: "
     meta: ExitMeta
 
 
@@ -139,7 +153,7 @@ class TakeProfitNode(_Node):
     """Profit target."""
 
     type: Literal["take_profit"]
-    label: str = "Profit Target: "
+    label: Label = "Profit Target: "
     meta: TakeProfitMeta
 
 
@@ -147,7 +161,7 @@ class StopLossNode(_Node):
     """Stop loss."""
 
     type: Literal["stop_loss"]
-    label: str = "Stop Loss: "
+    label: Label = "Stop Loss: "
     meta: StopLossMeta
 
 
@@ -155,7 +169,7 @@ class PositionSizeNode(_Node):
     """Position sizing."""
 
     type: Literal["position_size"]
-    label: str = "Position Size: "
+    label: Label = "Position Size: "
     meta: PositionSizeMeta
 
 
@@ -181,8 +195,8 @@ NODE_TYPES: frozenset[str] = frozenset(
 class Flowchart(_Model):
     """The strategy's steps and the directed edges between them."""
 
-    nodes: list[Node]
-    edges: list[Edge]
+    nodes: list[Node] = Field(max_length=MAX_NODES)
+    edges: list[Edge] = Field(max_length=MAX_EDGES)
 
 
 # --- the rest of the strategy ---------------------------------------------------------------
@@ -191,22 +205,22 @@ class Flowchart(_Model):
 class Account(_Model):
     """Where the strategy is filed."""
 
-    workspace: str = "Vibe Water Associates"
-    section: str = "My Strategies"
+    workspace: Label = "Vibe Water Associates"
+    section: Label = "My Strategies"
 
 
 class AssistantPanel(_Model):
     """Text the builder shows beside the flowchart."""
 
-    greeting: str = ""
-    user_request: str = ""
-    assistant_reply: str = ""
+    greeting: Text = ""
+    user_request: Text = ""
+    assistant_reply: Text = ""
 
 
 class DegenClass(_Model):
     """The strategy's risk class."""
 
-    options: list[str] = Field(default_factory=lambda: ["High", "Medium", "Low"])
+    options: list[Label] = Field(default_factory=lambda: ["High", "Medium", "Low"], max_length=10)
     selected: Annotated[DegenLevel, BeforeValidator(_title_case)]
 
 

@@ -142,6 +142,10 @@ def _problem(kind: str, ctx: dict[str, Any], msg: str) -> str:
         return f"must be one of {ctx.get('expected')}"
     if kind in {"too_short", "string_too_short"}:
         return "must not be empty"
+    if kind == "too_long":
+        return f"may have at most {ctx.get('max_length')} entries"
+    if kind == "string_too_long":
+        return f"may be at most {ctx.get('max_length')} characters long"
     return "is not valid: " + msg.removeprefix("Input ").rstrip(".").lower()
 
 

@@ -13,6 +13,7 @@ import uvloop
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.core.cache import cache
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -26,10 +27,12 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> d
 
 
 @pytest.fixture(autouse=True)
-def fresh_layer_and_provider() -> None:
-    """Each test gets its own channel layer (its queues bind to one event loop) and a fresh provider."""
+def fresh_layer_provider_and_cache() -> None:
+    """Each test gets its own channel layer (its queues bind to one event loop), a fresh provider and an
+    empty cache (rate-limit counters are keyed by user id, and ids repeat across tests)."""
     channel_layers.backends.clear()
     get_provider.cache_clear()
+    cache.clear()
 
 
 def session_cookie_for(username: str) -> str:

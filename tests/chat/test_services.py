@@ -20,9 +20,9 @@ from tests.strategies import seed_strategy
 pytestmark = pytest.mark.django_db
 
 #: Queries per reply: the burst benchmark's CPU per reply is mostly Django building these.
-FIRST_MESSAGE_QUERIES = 6  # rate-limit count, savepoint, conversation, user message, reply, release
+FIRST_MESSAGE_QUERIES = 5  # savepoint, conversation, user message, reply, release
 FIRST_FINISH_QUERIES = 8  # savepoint, reply update, savepoint, strategy, release, version, current, release
-FOLLOW_UP_QUERIES = 9  # count, savepoint, touch conversation, streaming check, 2 messages, release, 2 reads
+FOLLOW_UP_QUERIES = 8  # savepoint, touch conversation, streaming check, 2 messages, release, 2 reads
 FINISH_SAME_STRATEGY_QUERIES = 4  # savepoint, reply update, strategy lock, release
 
 

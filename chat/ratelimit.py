@@ -1,0 +1,41 @@
+"""Messages per trader per minute, counted atomically in Django's cache: Redis when workers share one,
+else this process's memory (then there is only one process).
+
+A sliding-window counter: the current minute's count plus the previous minute's, weighted by how much of
+it still lies within the last 60 s. Every message takes its place with one atomic increment, so traders
+sending from many sockets and workers at once can never get more through than the limit.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+WINDOW_SECONDS = 60
+
+
+def _key(user_id: object, window: int) -> str:
+    return f"chat:messages:{user_id}:{window}"
+
+
+def message_allowance_take(*, user_id: object, limit: int, now: float | None = None) -> str | None:
+    """Count one message for the trader and return its counter (to give it back with), or None when over the limit."""
+    now = time.time() if now is None else now
+    window, into = divmod(now, WINDOW_SECONDS)
+    current = _key(user_id, int(window))
+    cache.add(current, 0, timeout=3 * WINDOW_SECONDS)
+    taken = cache.incr(current)
+    previous = cache.get(_key(user_id, int(window) - 1), 0)
+    if taken + previous * (1 - into / WINDOW_SECONDS) > limit:
+        cache.decr(current)
+        return None
+    return current
+
+
+def message_allowance_return(counter: str) -> None:
+    """Give back the place a message took when it was refused for another reason (a reply in progress)."""
+    try:
+        cache.decr(counter)
+    except ValueError:  # the counter expired meanwhile
+        pass

@@ -19,11 +19,13 @@ BAD_JSON = "The strategy in the assistant's reply is not valid JSON. The builder
 
 @dataclass(frozen=True)
 class ReplyInterpretation:
-    """The outcome of one reply: chat text, the validated strategy or None, and an error or None."""
+    """The outcome of one reply: chat text, the validated strategy or None, an error or None, and whether
+    the model broke the reply format (its strategy JSON could not be read at all)."""
 
     user_message: str
     strategy: dict[str, Any] | None
     error: str | None
+    failed: bool = False
 
 
 def extract_json_text(text: str) -> str:
@@ -67,7 +69,7 @@ def interpret_reply(
             what="The strategy in the assistant's reply",
         )
     except UntrustedJSONError as refused:  # too large, too deep, NaN, a lone surrogate, or not JSON at all
-        return ReplyInterpretation(user_message, None, f"{refused} The builder was not updated.")
+        return ReplyInterpretation(user_message, None, f"{refused} The builder was not updated.", failed=True)
     try:
         strategy = validate_strategy(data, stated_capital_usd=stated_capital_usd)
     except InvalidStrategy as invalid:

@@ -320,6 +320,8 @@ def _outcome(
         logger.exception("reply %s could not be interpreted", reply_id)
         return split.user_message, None, Message.Status.ERROR, UNEXPECTED
     user_message, strategy, error = result.user_message, result.strategy, result.error
+    if result.failed:
+        return user_message, None, Message.Status.ERROR, error
     if outcome.stop_reason == "max_tokens":
         return user_message, strategy, Message.Status.INTERRUPTED, f"{TRUNCATED} {error or ''}".strip()
     return user_message, strategy, status, error

@@ -39,7 +39,8 @@ def load_json(text: str, *, max_bytes: int, max_depth: int, what: str = "The fra
     except ValueError as invalid:
         if "recursion limit" in str(invalid):
             raise UntrustedJSONError(f"{what} is nested more than {max_depth} levels deep.") from None
-        if "surrogate" in str(invalid):
+        # jiter words a lone "\\ud800" as "unexpected end of hex escape", a lone "\\udc00" as "lone ... surrogate".
+        if "surrogate" in str(invalid) or "hex escape" in str(invalid):
             raise UntrustedJSONError(f"{what} contains text that is not valid Unicode.") from None
         raise UntrustedJSONError(f"{what} is not valid JSON.") from None
     _check_nesting(value, max_depth=max_depth, what=what)

@@ -72,21 +72,30 @@ class TagSplitter:
 
     def feed(self, delta: str) -> str:
         """Consume one delta and return the chat text it releases (possibly empty)."""
-        self._pending += delta
+        pending = self._pending + delta
         released: list[str] = []
+        position = 0
+        # Where each marker next occurs at or after `position` (-1: nowhere). `position` only moves
+        # forwards, so a marker is searched for again only once passed: one delta holding thousands of
+        # tags is still read in linear time.
+        next_at: dict[str, int] = {}
         while True:
             markers = self._ENDS[self._section]
-            found = [(self._pending.find(m), m) for m in markers]
-            hits = [(index, marker) for index, marker in found if index >= 0]
+            hits = []
+            for marker in markers:
+                index = next_at.get(marker)
+                if index is None or -1 < index < position:
+                    index = next_at[marker] = pending.find(marker, position)
+                if index >= 0:
+                    hits.append((index, marker))
             if not hits:
-                keep = _held_back(self._pending, markers)
-                cut = len(self._pending) - keep
-                released.append(self._take(self._pending[:cut]))
-                self._pending = self._pending[cut:]
+                cut = max(position, len(pending) - _held_back(pending, markers))
+                released.append(self._take(pending[position:cut]))
+                self._pending = pending[cut:]
                 return "".join(released)
             index, marker = min(hits)
-            released.append(self._take(self._pending[:index]))
-            self._pending = self._pending[index + len(marker) :]
+            released.append(self._take(pending[position:index]))
+            position = index + len(marker)
             self._enter_after(marker)
 
     def finish(self) -> SplitReply:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,3 +103,14 @@ def test_one_character_at_a_time_matches_the_whole():
     splitter = TagSplitter()
     released = "".join(splitter.feed(char) for char in WELL_FORMED)
     assert released == splitter.finish().user_message == whole(WELL_FORMED).user_message
+
+
+def test_one_delta_holding_thousands_of_tags_is_split_in_linear_time():
+    # 32,000 sections in one 1 MB delta took 11 s when every tag re-sliced and re-searched the rest.
+    delta = "<user_message>a</user_message>" * 32_000 + "<backend>{}</backend>"
+    started = time.perf_counter()
+    splitter = TagSplitter()
+    released = splitter.feed(delta)
+    split = splitter.finish()
+    assert time.perf_counter() - started < 1.0
+    assert released == split.user_message == "\n\n".join(["a"] * 32_000) and split.backend_text == "{}"

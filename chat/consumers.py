@@ -16,6 +16,7 @@ from chat.errors import ChatError
 from chat.frames import ActionFrame, CancelFrame, parse_client_frame
 from chat.models import Conversation
 from chat.selectors import conversation_for_user
+from chat.wire import encode_frame
 
 logger = logging.getLogger(__name__)
 SERVER_FAULT = "Something went wrong on our side with that request. Please try again."
@@ -102,7 +103,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def send_json(self, content: dict[str, Any]) -> None:
         """Send one JSON frame."""
-        await self.send(text_data=replies.encode_frame(content))
+        await self.send(text_data=encode_frame(content))
 
     async def _join(self, conversation: Conversation) -> None:
         await self.channel_layer.group_add(replies.group_name(conversation.id), self.channel_name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import uuid
 from dataclasses import asdict, dataclass
@@ -37,6 +36,7 @@ from chat.selectors import (
 from chat.services import Submission, message_submit, replies_mark_interrupted, reply_finish
 from chat.splitter import SplitReply, TagSplitter
 from chat.untrusted import storable_text
+from chat.wire import encode_frame
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,6 @@ _reply_tasks: set[asyncio.Task[None]] = set()
 def group_name(conversation_id: Any) -> str:
     """The channel-layer group of every socket on a conversation."""
     return f"conversation.{conversation_id}"
-
-
-def encode_frame(frame: dict[str, Any]) -> str:
-    """A server frame as the text sent on the socket."""
-    return json.dumps(frame, separators=(",", ":"))
 
 
 def frame_event(frame: dict[str, Any], **routing: Any) -> dict[str, Any]:
@@ -137,10 +132,13 @@ async def sweep_stale_replies(conversation: Conversation) -> bool:
 async def joining_state(conversation: Conversation) -> dict[str, Any]:
     """The `conversation_state` frame for a socket that has just joined the conversation's group."""
     await sweep_stale_replies(conversation)
-    state = await db_call(conversation_state)(conversation=conversation)
+    # Read before the messages, so the messages are fitted beside it within the frame budget.
     in_progress = await live_replies.snapshot(str(conversation.id))
-    state["in_progress"] = asdict(in_progress) if in_progress else None
-    return state
+    return await db_call(conversation_state)(
+        conversation=conversation,
+        in_progress=asdict(in_progress) if in_progress else None,
+        max_bytes=settings.CHAT_MAX_SERVER_FRAME_BYTES,
+    )
 
 
 @dataclass(frozen=True)

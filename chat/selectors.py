@@ -1,4 +1,5 @@
-"""Reads for the chat: who may see a conversation, its state for a joining socket, a provider's request."""
+"""Reads for the chat: who may see a conversation, its state for a joining socket (its newest messages within
+the frame budget), pages of older messages, a provider's request."""
 
 from __future__ import annotations
 
@@ -9,8 +10,16 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from chat.models import Conversation, Message
 from chat.providers.base import ChatTurn, ReplyRequest
+from chat.wire import json_size
 from strategies.intent import parse_capital
 from strategies.models import Strategy, StrategyVersion
+
+#: The most messages `conversation_state` carries, and the most (and default) a page of older ones does.
+PAGE_MESSAGES = 100
+#: Bytes the page's keys take beside its messages' array: `,"messages":,"has_more":false,"before":"<uuid>"`.
+PAGE_KEYS_BYTES = 96
+#: The longest JSON form of one character: a control character's `\u001f`.
+MAX_CHARACTER_BYTES = 6
 
 
 def conversation_for_user(*, user: AbstractBaseUser, conversation_id: Any) -> Conversation | None:
@@ -32,8 +41,13 @@ def streaming_reply_ids(*, conversation: Conversation) -> list[str]:
     return [str(pk) for pk in conversation.messages.filter(status=Message.Status.STREAMING).values_list("pk", flat=True)]
 
 
+def message_in(*, conversation: Conversation, message_id: Any) -> Message | None:
+    """The conversation's message with that id, if it has one."""
+    return conversation.messages.filter(pk=message_id).first()
+
+
 def message_as_frame(message: Message, version_numbers: dict[Any, int]) -> dict[str, Any]:
-    """A stored message as a `conversation_state` entry."""
+    """A stored message as an entry of `conversation_state` or of a page of older messages."""
     return {
         "id": str(message.id),
         "role": message.role,
@@ -46,21 +60,82 @@ def message_as_frame(message: Message, version_numbers: dict[Any, int]) -> dict[
     }
 
 
-def conversation_state(*, conversation: Conversation) -> dict[str, Any]:
-    """What a socket joining the conversation is told first (without the live `in_progress` part)."""
-    messages = list(conversation.messages.all())
+def message_page(
+    *, conversation: Conversation, before: Message | None, limit: int, max_bytes: int
+) -> dict[str, Any]:
+    """The newest `limit` messages older than `before` (or all) whose JSON array fits in `max_bytes`, oldest first.
+
+    Returns `messages`, `has_more` (older ones remain) and `before` (the cursor for the page before:
+    the oldest message's id). The newest message is always included, shortened if it alone does not fit.
+    """
+    newest_first = conversation.messages.order_by("-created_at", "-id")
+    if before is not None:
+        # An index range on created_at, then ties broken by id: the order is (created_at, id).
+        newest_first = newest_first.filter(created_at__lte=before.created_at).exclude(
+            created_at=before.created_at, id__gte=before.id
+        )
+    rows = list(newest_first[: limit + 1])
     version_numbers = dict(
-        StrategyVersion.objects.filter(source_message__conversation=conversation).values_list("source_message", "number")
+        StrategyVersion.objects.filter(source_message__in=[row.id for row in rows[:limit]]).values_list(
+            "source_message", "number"
+        )
     )
-    current = current_version(conversation=conversation)
+    entries = _newest_that_fit((message_as_frame(row, version_numbers) for row in rows[:limit]), max_bytes)
+    entries.reverse()
     return {
+        "messages": entries,
+        "has_more": len(entries) < len(rows),
+        "before": entries[0]["id"] if entries else None,
+    }
+
+
+def _newest_that_fit(entries: Iterable[dict[str, Any]], max_bytes: int) -> list[dict[str, Any]]:
+    """The leading entries whose JSON array fits in `max_bytes`: at least one, shortened if need be."""
+    kept: list[dict[str, Any]] = []
+    used = len("[]")
+    for entry in entries:
+        size = json_size(entry) + (len(",") if kept else 0)
+        if used + size > max_bytes:
+            if not kept:
+                kept.append(_shortened(entry, max_bytes - used))
+            break
+        kept.append(entry)
+        used += size
+    return kept
+
+
+def _shortened(entry: dict[str, Any], max_bytes: int) -> dict[str, Any]:
+    """The entry with as much of its content as fits in `max_bytes` of JSON, marked `truncated`."""
+    shell = {**entry, "content": "", "truncated": True}
+    room = max(max_bytes - json_size(shell), 0)
+    content = entry["content"]
+    keep = room  # no character takes less than a byte
+    for _ in range(2):  # a prefix's bytes per character predict its own shorter prefix's closely
+        size = json_size(content[:keep]) - len('""')
+        if size <= room:
+            return {**shell, "content": content[:keep]}
+        keep = keep * room // size
+    return {**shell, "content": content[: room // MAX_CHARACTER_BYTES]}
+
+
+def conversation_state(
+    *, conversation: Conversation, in_progress: dict[str, Any] | None, max_bytes: int
+) -> dict[str, Any]:
+    """What a socket joining the conversation is told first, its newest messages fitted beside the rest in `max_bytes`.
+
+    `in_progress` is the reply still streaming (from the live replies), or None.
+    """
+    current = current_version(conversation=conversation)
+    state = {
         "type": "conversation_state",
         "conversation_id": str(conversation.id),
         "title": conversation.title,
-        "messages": [message_as_frame(message, version_numbers) for message in messages],
         "strategy_json": current.data if current else None,
         "strategy_version": current.number if current else None,
+        "in_progress": in_progress,
     }
+    room = max_bytes - json_size(state) - PAGE_KEYS_BYTES
+    return {**state, **message_page(conversation=conversation, before=None, limit=PAGE_MESSAGES, max_bytes=room)}
 
 
 def reply_request(*, conversation: Conversation) -> tuple[ReplyRequest, float | None]:

@@ -1,10 +1,19 @@
-"""JSON endpoints of the chat: the trader's conversations."""
+"""JSON endpoints of the chat: the trader's conversations, and a conversation's older messages page by page."""
 
+import uuid
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.views.decorators.http import require_GET
 
-from chat.models import Conversation
+from chat.models import Conversation, Message
+from chat.selectors import PAGE_KEYS_BYTES, PAGE_MESSAGES, conversation_for_user, message_in, message_page
+from chat.wire import json_text
+
+BAD_LIMIT = f"limit must be a whole number from 1 to {PAGE_MESSAGES}."
+BAD_BEFORE = "before must be the id of a message of this conversation."
 
 
 @require_GET
@@ -15,3 +24,42 @@ def conversation_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"conversations": [{**row, "id": str(row["id"]), "updated_at": row["updated_at"].isoformat()} for row in rows]}
     )
+
+
+@require_GET
+@login_required
+def message_list(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    """The conversation's newest messages older than `?before=<message id>`, as `conversation_state` pages them."""
+    conversation = conversation_for_user(user=request.user, conversation_id=conversation_id)
+    if conversation is None:
+        return _json({"error": "No such conversation."}, status=404)
+    try:
+        before, limit = _page_query(request.GET, conversation)
+    except ValueError as error:
+        return _json({"error": str(error)}, status=400)
+    max_bytes = settings.CHAT_MAX_SERVER_FRAME_BYTES - PAGE_KEYS_BYTES
+    return _json(message_page(conversation=conversation, before=before, limit=limit, max_bytes=max_bytes))
+
+
+def _page_query(query: QueryDict, conversation: Conversation) -> tuple[Message | None, int]:
+    """The `before` message and the `limit` a query asks for; ValueError with a sentence when either is wrong."""
+    try:
+        limit = int(query.get("limit", PAGE_MESSAGES))
+    except ValueError:
+        raise ValueError(BAD_LIMIT) from None
+    if not 1 <= limit <= PAGE_MESSAGES:
+        raise ValueError(BAD_LIMIT)
+    if "before" not in query:
+        return None, limit
+    try:
+        before = message_in(conversation=conversation, message_id=uuid.UUID(query["before"]))
+    except ValueError:
+        raise ValueError(BAD_BEFORE) from None
+    if before is None:
+        raise ValueError(BAD_BEFORE)
+    return before, limit
+
+
+def _json(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    """A JSON response in UTF-8, with the same encoding as the socket's frames."""
+    return HttpResponse(json_text(body), status=status, content_type="application/json")

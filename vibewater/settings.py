@@ -179,6 +179,9 @@ CHAT_COALESCE_MS = env.float("CHAT_COALESCE_MS", default=15.0)
 # Seconds a streaming reply stays live in Redis after its worker last refreshed it (a heartbeat does, a
 # third of this apart): how soon a killed worker's reply can be swept as interrupted.
 CHAT_LIVE_REPLY_TTL = env.float("CHAT_LIVE_REPLY_TTL", default=15.0)
+# Largest server frame, in UTF-8 bytes: daphne refuses to send a WebSocket message over 1 MiB and closes
+# the socket, so conversation_state pages its messages within this and any other frame is cut to fit.
+CHAT_MAX_SERVER_FRAME_BYTES = env.int("CHAT_MAX_SERVER_FRAME_BYTES", default=512 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -8,11 +8,14 @@ import { Sidebar } from "./components/Sidebar";
 import { StrategyPanel } from "./components/StrategyPanel";
 import { TopBar } from "./components/TopBar";
 import { useConversations } from "./hooks/useConversations";
+import { useEarlierMessages } from "./hooks/useEarlierMessages";
 import { useVersions } from "./hooks/useVersions";
 import { useWebSocketChat } from "./hooks/useWebSocketChat";
 
 export function App({ bootstrap }: { bootstrap: Bootstrap }) {
-  const { state, status, sendMessage, sendAction, cancel, showRestored } = useWebSocketChat(bootstrap.conversationId);
+  const { state, status, sendMessage, sendAction, cancel, showRestored, showEarlier } = useWebSocketChat(
+    bootstrap.conversationId,
+  );
   const { conversationId, completedReplies } = state;
 
   // A new conversation gets its id with the first stored message: make the URL point at it.
@@ -28,6 +31,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
     [showRestored],
   );
   const versions = useVersions(conversationId, `${completedReplies}:${state.strategyVersion}`, onRestored);
+  const earlier = useEarlierMessages(conversationId, state.earlierCursor, showEarlier);
 
   const busy = state.streamingId !== null || status !== "connected";
 
@@ -45,7 +49,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
           restoreDisabled={state.streamingId !== null}
           onRestore={(number) => void versions.restore(number)}
         />
-        <ChatPanel state={state} status={status} onSend={sendMessage} onStop={cancel} />
+        <ChatPanel state={state} status={status} earlier={earlier} onSend={sendMessage} onStop={cancel} />
         <StrategyPanel
           strategy={state.strategy}
           version={state.strategyVersion}

@@ -4,6 +4,7 @@
  * Every call resolves to the payload or rejects with an `ApiError` carrying a
  * sentence the UI can show.
  */
+import type { MessagePage } from "./chat/protocol";
 import type { StrategyJson } from "./types/strategy";
 
 export interface ConversationSummary {
@@ -38,6 +39,13 @@ export class ApiError extends Error {
 export async function listConversations(): Promise<ConversationSummary[]> {
   const body = await request<{ conversations: ConversationSummary[] }>("/api/conversations/");
   return body.conversations ?? [];
+}
+
+/** The conversation's newest messages older than the message `before`, oldest first. */
+export function listEarlierMessages(conversationId: string, before: string): Promise<MessagePage> {
+  return request<MessagePage>(
+    `/api/conversations/${encodeURIComponent(conversationId)}/messages/?before=${encodeURIComponent(before)}`,
+  );
 }
 
 /** The strategy versions of one conversation. */

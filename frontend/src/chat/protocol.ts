@@ -1,4 +1,4 @@
-/** The chat socket's frames, as SPEC.md's WebSocket protocol defines them. */
+/** The chat socket's frames, as SPEC.md's WebSocket protocol defines them, and the messages endpoint's pages. */
 import type { StrategyJson } from "../types/strategy";
 
 export type Role = "user" | "assistant";
@@ -19,6 +19,17 @@ export interface StoredMessage {
   error?: string | null;
   provider?: Provider | string | null;
   model_id?: string | null;
+  /** Set when the message alone was too large for a frame: `content` is its beginning. */
+  truncated?: boolean;
+}
+
+/** The messages endpoint's answer: the newest messages before a cursor, oldest first, as `conversation_state` has them. */
+export interface MessagePage {
+  messages: StoredMessage[];
+  /** Older messages remain: ask for them with `before`. */
+  has_more: boolean;
+  /** The id of the page's oldest message. */
+  before: string | null;
 }
 
 export interface MessageReceivedFrame {
@@ -58,7 +69,10 @@ export interface ConversationStateFrame {
   type: "conversation_state";
   conversation_id: string;
   title?: string;
+  /** The newest messages that fit in a frame (older servers send all of them, and no `has_more`). */
   messages: StoredMessage[];
+  has_more?: boolean;
+  before?: string | null;
   strategy_json?: StrategyJson | null;
   strategy_version?: number | null;
   in_progress?: { message_id: string; text: string; seq: number } | null;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { chatReducer, initialChatState, isSending, type ChatState } from "./reducer";
-import type { ServerFrame } from "./protocol";
+import type { MessagePage, ServerFrame, StoredMessage } from "./protocol";
 import type { StrategyJson } from "../types/strategy";
 
 const CONVERSATION = "7b0c1f7e-0000-4000-8000-000000000001";
@@ -223,5 +223,95 @@ describe("strategy changes outside a reply", () => {
     );
     expect(assistant(state)).toMatchObject({ status: "interrupted", error: "Stopped." });
     expect(state.streamingId).toBeNull();
+  });
+});
+
+describe("a long conversation", () => {
+  function stored(id: string, content = `message ${id}`): StoredMessage {
+    return { id, role: id.startsWith("u") ? "user" : "assistant", content, status: "complete" };
+  }
+
+  function newest(messages: StoredMessage[], hasMore: boolean): ServerFrame {
+    return {
+      type: "conversation_state",
+      conversation_id: CONVERSATION,
+      messages,
+      has_more: hasMore,
+      before: messages[0]?.id ?? null,
+      strategy_json: null,
+      strategy_version: null,
+      in_progress: null,
+    };
+  }
+
+  function loaded(state: ChatState, cursor: string, page: MessagePage): ChatState {
+    return chatReducer(state, { kind: "earlier_loaded", cursor, page });
+  }
+
+  const ids = (state: ChatState) => state.messages.map((m) => m.id);
+
+  it("offers earlier messages only when the state says older ones remain", () => {
+    const long = apply(initialChatState(CONVERSATION), newest([stored("u3"), stored("a3")], true));
+    expect(long.earlierCursor).toBe("u3");
+
+    const whole = apply(initialChatState(CONVERSATION), newest([stored("u1"), stored("a1")], false));
+    expect(whole.earlierCursor).toBeNull();
+
+    // An older server sends every message and no has_more.
+    const older = apply(initialChatState(CONVERSATION), stateWithReplyInProgress("", 0));
+    expect(older.earlierCursor).toBeNull();
+  });
+
+  it("prepends each earlier page until the first message", () => {
+    let state = apply(initialChatState(CONVERSATION), newest([stored("u3"), stored("a3")], true));
+    state = loaded(state, "u3", { messages: [stored("u2"), stored("a2")], has_more: true, before: "u2" });
+    expect(ids(state)).toEqual(["u2", "a2", "u3", "a3"]);
+    expect(state.earlierCursor).toBe("u2");
+
+    state = loaded(state, "u2", { messages: [stored("u1"), stored("a1")], has_more: false, before: "u1" });
+    expect(ids(state)).toEqual(["u1", "a1", "u2", "a2", "u3", "a3"]);
+    expect(state.earlierCursor).toBeNull();
+  });
+
+  it("ignores a page asked for with a cursor the transcript no longer has", () => {
+    let state = apply(initialChatState(CONVERSATION), newest([stored("u3"), stored("a3")], true));
+    state = loaded(state, "u3", { messages: [stored("u2"), stored("a2")], has_more: true, before: "u2" });
+    // The same request answered twice: the second answer is stale.
+    const again = loaded(state, "u3", { messages: [stored("u2"), stored("a2")], has_more: true, before: "u2" });
+    expect(ids(again)).toEqual(["u2", "a2", "u3", "a3"]);
+    expect(again.earlierCursor).toBe("u2");
+  });
+
+  it("never shows a message twice when a page overlaps the transcript", () => {
+    let state = apply(initialChatState(CONVERSATION), newest([stored("u3"), stored("a3")], true));
+    state = loaded(state, "u3", { messages: [stored("a2"), stored("u3")], has_more: true, before: "a2" });
+    expect(ids(state)).toEqual(["a2", "u3", "a3"]);
+  });
+
+  it("keeps the earlier pages it loaded across a reconnect", () => {
+    let state = apply(initialChatState(CONVERSATION), newest([stored("u2"), stored("a2"), stored("u3")], true));
+    state = loaded(state, "u2", { messages: [stored("u1"), stored("a1")], has_more: false, before: "u1" });
+    state = chatReducer(state, { kind: "connection_lost" });
+    // Meanwhile a reply arrived: the newest messages that fit now start one later.
+    state = apply(state, newest([stored("a2"), stored("u3"), stored("a3")], true));
+    expect(ids(state)).toEqual(["u1", "a1", "u2", "a2", "u3", "a3"]);
+    expect(state.earlierCursor).toBeNull();
+  });
+
+  it("starts over from the state when it shares no message with the transcript", () => {
+    let state = apply(initialChatState(CONVERSATION), newest([stored("u2"), stored("a2")], true));
+    state = loaded(state, "u2", { messages: [stored("u1"), stored("a1")], has_more: false, before: "u1" });
+    state = apply(state, newest([stored("u9"), stored("a9")], true));
+    expect(ids(state)).toEqual(["u9", "a9"]);
+    expect(state.earlierCursor).toBe("u9");
+  });
+
+  it("marks a message the server could send only the beginning of", () => {
+    const state = apply(
+      initialChatState(CONVERSATION),
+      newest([{ ...stored("a1", "The beginning"), truncated: true }, stored("u2")], false),
+    );
+    expect(state.messages[0]).toMatchObject({ content: "The beginning", truncated: true });
+    expect(state.messages[1]?.truncated).toBe(false);
   });
 });

@@ -4,7 +4,8 @@
  * Pure and synchronous so the resume logic can be tested without a socket. A
  * reconnect replaces the transcript with the server's `conversation_state`, and
  * each reply's `seq` lets the live chunks that follow continue it without a gap
- * or a repeated piece of text.
+ * or a repeated piece of text. A long conversation arrives as its newest messages;
+ * older ones are prepended a page at a time.
  */
 import type {
   ConversationStateFrame,
@@ -13,6 +14,7 @@ import type {
   MessageReceivedFrame,
   MessageStartFrame,
   ErrorFrame,
+  MessagePage,
   MessageStatus,
   ServerFrame,
   StoredMessage,
@@ -32,12 +34,16 @@ export interface ChatMessage {
   modelId?: string | null;
   /** Set when a chunk was missed; the completed reply's full text replaces the content. */
   hasGap?: boolean;
+  /** Set when the server sent only the beginning of a message too large for a frame. */
+  truncated?: boolean;
 }
 
 export interface ChatState {
   conversationId: string | null;
   title: string | null;
   messages: ChatMessage[];
+  /** The `before` cursor to load older messages with, or null when the transcript starts at the first. */
+  earlierCursor: string | null;
   /** The reply streaming now, if any. */
   streamingId: string | null;
   /** The last applied `seq` per reply. */
@@ -57,6 +63,7 @@ export type ChatEvent =
   | { kind: "frame"; frame: ServerFrame }
   | { kind: "local_send"; content: string }
   | { kind: "connection_lost" }
+  | { kind: "earlier_loaded"; cursor: string; page: MessagePage }
   | { kind: "strategy_restored"; strategy: StrategyJson; version: number };
 
 export const NOT_SENT_ERROR = "Not sent: the connection dropped. Please send it again.";
@@ -68,6 +75,7 @@ export function initialChatState(conversationId: string | null): ChatState {
     conversationId,
     title: null,
     messages: [],
+    earlierCursor: null,
     streamingId: null,
     lastSeq: {},
     strategy: null,
@@ -100,6 +108,8 @@ export function chatReducer(state: ChatState, event: ChatEvent): ChatState {
           m.status === "sending" ? { ...m, status: "error", error: NOT_SENT_ERROR } : m,
         ),
       };
+    case "earlier_loaded":
+      return applyEarlierLoaded(state, event.cursor, event.page);
     case "strategy_restored":
       return { ...state, strategy: event.strategy, strategyVersion: event.version };
   }
@@ -135,6 +145,7 @@ function fromStored(message: StoredMessage): ChatMessage {
     error: message.error ?? null,
     provider: message.provider ?? null,
     modelId: message.model_id ?? null,
+    truncated: message.truncated ?? false,
   };
 }
 
@@ -148,7 +159,11 @@ function latestProvider(messages: ChatMessage[], fallback: string | null): strin
 
 function applyConversationState(state: ChatState, frame: ConversationStateFrame): ChatState {
   // The server's transcript is the truth; local-only entries are dropped with the old socket.
-  const messages = (frame.messages ?? []).map(fromStored);
+  const newest = (frame.messages ?? []).map(fromStored);
+  // Earlier pages already shown stay when the frame starts at a message shown after them.
+  const start = frame.has_more && newest.length > 0 ? state.messages.findIndex((m) => m.id === newest[0]?.id) : -1;
+  const earlier = start > 0 ? state.messages.slice(0, start) : [];
+  const messages = [...earlier, ...newest];
   const lastSeq = { ...state.lastSeq };
   let streamingId: string | null = null;
   const inProgress = frame.in_progress;
@@ -169,12 +184,25 @@ function applyConversationState(state: ChatState, frame: ConversationStateFrame)
     conversationId: frame.conversation_id ?? state.conversationId,
     title: frame.title || state.title,
     messages,
+    earlierCursor: earlier.length > 0 ? state.earlierCursor : frame.has_more ? (frame.before ?? null) : null,
     streamingId,
     lastSeq,
     strategy: frame.strategy_json ?? null,
     strategyVersion: frame.strategy_version ?? null,
     provider: latestProvider(messages, state.provider),
     resyncFor: null,
+  };
+}
+
+function applyEarlierLoaded(state: ChatState, cursor: string, page: MessagePage): ChatState {
+  // A page asked for before a reconnect replaced the transcript (or a second answer) is stale.
+  if (cursor !== state.earlierCursor) return state;
+  const shown = new Set(state.messages.map((m) => m.id));
+  const older = page.messages.filter((m) => !shown.has(m.id)).map(fromStored);
+  return {
+    ...state,
+    messages: [...older, ...state.messages],
+    earlierCursor: page.has_more ? page.before : null,
   };
 }
 

@@ -23,6 +23,9 @@ export function ChatMessage({ message }: { message: ChatMessageModel }) {
         {status === "sending" && <span className="message__tag">Sending…</span>}
       </div>
       {message.content && <div className="message__body">{message.content}</div>}
+      {message.truncated && (
+        <p className="message__note">Only the beginning of this message is shown: it is too long to show in full.</p>
+      )}
       {role === "assistant" && status === "streaming" && !message.content && (
         <div className="message__body muted">Thinking…</div>
       )}

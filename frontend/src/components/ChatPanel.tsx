@@ -1,7 +1,8 @@
 /** The conversation with the strategist: transcript, streaming reply, and the message box. */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 
 import { isSending, type ChatState } from "../chat/reducer";
+import type { EarlierMessages } from "../hooks/useEarlierMessages";
 import type { ConnectionStatus } from "../hooks/useWebSocketChat";
 import { ChatMessage } from "./ChatMessage";
 import { Composer } from "./Composer";
@@ -10,6 +11,7 @@ import { ProviderBadge } from "./ProviderBadge";
 interface ChatPanelProps {
   state: ChatState;
   status: ConnectionStatus;
+  earlier: EarlierMessages;
   onSend: (content: string) => boolean;
   onStop: () => void;
 }
@@ -20,18 +22,30 @@ const SUGGESTIONS = [
   "Build a medium-risk DeFi strategy for $2,500",
 ];
 
-export function ChatPanel({ state, status, onSend, onStop }: ChatPanelProps) {
+export function ChatPanel({ state, status, earlier, onSend, onStop }: ChatPanelProps) {
   const streaming = state.streamingId !== null;
   const connected = status === "connected";
   const [draft, setDraft] = useState("");
   const listRef = useRef<HTMLOListElement>(null);
   const lastMessage = state.messages[state.messages.length - 1];
+  const firstId = state.messages[0]?.id;
+  const fromBottomRef = useRef(0);
+  const firstIdRef = useRef(firstId);
 
-  // Follow the conversation as it grows, including each streamed chunk.
+  // Follow the conversation as it grows at the end, including each streamed chunk.
   useEffect(() => {
     const list = listRef.current;
     if (list) list.scrollTop = list.scrollHeight;
-  }, [state.messages.length, lastMessage?.content, streaming]);
+  }, [lastMessage?.id, lastMessage?.content, streaming]);
+
+  // Messages put in above (earlier ones loaded) keep in view what the trader was reading.
+  useLayoutEffect(() => {
+    const list = listRef.current;
+    if (list && firstIdRef.current !== undefined && firstIdRef.current !== firstId) {
+      list.scrollTop = list.scrollHeight - fromBottomRef.current;
+    }
+    firstIdRef.current = firstId;
+  }, [firstId]);
 
   const placeholder = !connected
     ? "Waiting for the connection…"
@@ -67,7 +81,31 @@ export function ChatPanel({ state, status, onSend, onStop }: ChatPanelProps) {
           </ul>
         </div>
       ) : (
-        <ol className="chat__messages" ref={listRef} aria-live="polite">
+        <ol
+          className="chat__messages"
+          ref={listRef}
+          aria-live="polite"
+          onScroll={(event) => {
+            fromBottomRef.current = event.currentTarget.scrollHeight - event.currentTarget.scrollTop;
+          }}
+        >
+          {state.earlierCursor !== null && (
+            <li className="chat__earlier">
+              <button
+                type="button"
+                className="chat__earlier-button"
+                disabled={earlier.loading}
+                onClick={() => void earlier.load()}
+              >
+                {earlier.loading ? "Loading earlier messages…" : "Load earlier messages"}
+              </button>
+              {earlier.error && (
+                <p className="message__error" role="alert">
+                  {earlier.error}
+                </p>
+              )}
+            </li>
+          )}
           {state.messages.map((message) => (
             <ChatMessage key={message.id} message={message} />
           ))}

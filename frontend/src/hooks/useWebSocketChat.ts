@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 
-import { parseServerFrame, type ChatAction, type ClientFrame } from "../chat/protocol";
+import { parseServerFrame, type ChatAction, type ClientFrame, type MessagePage } from "../chat/protocol";
 import { chatReducer, initialChatState, type ChatState } from "../chat/reducer";
 import type { StrategyJson } from "../types/strategy";
 
@@ -24,6 +24,8 @@ export interface WebSocketChat {
   cancel: () => boolean;
   /** Show a strategy the trader restored over HTTP. */
   showRestored: (strategy: StrategyJson, version: number) => void;
+  /** Show older messages fetched over HTTP with the transcript's `earlierCursor`. */
+  showEarlier: (cursor: string, page: MessagePage) => void;
 }
 
 /** The socket URL for a conversation, or for a new one. */
@@ -108,6 +110,10 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
     (strategy: StrategyJson, version: number) => dispatch({ kind: "strategy_restored", strategy, version }),
     [],
   );
+  const showEarlier = useCallback(
+    (cursor: string, page: MessagePage) => dispatch({ kind: "earlier_loaded", cursor, page }),
+    [],
+  );
 
-  return { state, status, sendMessage, sendAction, cancel, showRestored };
+  return { state, status, sendMessage, sendAction, cancel, showRestored, showEarlier };
 }

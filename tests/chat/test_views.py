@@ -1,0 +1,128 @@
+"""The chat's JSON endpoints through Django's test client: paging back through a conversation's messages."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+from chat.models import Conversation, Message
+from chat.selectors import PAGE_MESSAGES
+from tests.chat import TRADING, store_messages
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="alice", password="x")
+
+
+@pytest.fixture
+def alice_client(client: Client, alice: Any) -> Client:
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def long_conversation(alice: Any) -> tuple[Conversation, list[Message]]:
+    conversation = Conversation.objects.create(owner=alice, title="Long")
+    return conversation, store_messages(conversation, [f"{i} {TRADING * 30}" for i in range(50)])
+
+
+def messages_url(conversation_id: Any, **query: str) -> str:
+    suffix = "&".join(f"{name}={value}" for name, value in query.items())
+    return f"/api/conversations/{conversation_id}/messages/" + (f"?{suffix}" if suffix else "")
+
+
+def test_pages_of_messages_lead_back_to_the_first_within_the_budget(alice_client, long_conversation, settings):
+    settings.CHAT_MAX_SERVER_FRAME_BYTES = 10_000
+    conversation, stored = long_conversation
+
+    pages = [alice_client.get(messages_url(conversation.id))]
+    while pages[-1].json()["has_more"]:
+        pages.append(alice_client.get(messages_url(conversation.id, before=pages[-1].json()["before"])))
+
+    assert all(page.status_code == 200 and len(page.content) <= 10_000 for page in pages)
+    assert len(pages) > 3
+    shown = [entry["id"] for page in reversed(pages) for entry in page.json()["messages"]]
+    assert shown == [str(message.id) for message in stored]
+    newest = pages[0].json()["messages"][-1]
+    assert newest["content"] == stored[-1].content and newest["role"] == "assistant"
+    assert {"id", "role", "content", "status", "created_at", "strategy_version"} <= newest.keys()
+
+
+def test_messages_come_as_utf8_json(alice_client, long_conversation):
+    conversation, _ = long_conversation
+
+    response = alice_client.get(messages_url(conversation.id, limit="1"))
+
+    assert response["Content-Type"] == "application/json"
+    assert TRADING.encode() in response.content and b"\\u" not in response.content
+
+
+def test_limit_bounds_the_number_of_messages(alice_client, long_conversation):
+    conversation, stored = long_conversation
+
+    body = alice_client.get(messages_url(conversation.id, limit="5")).json()
+
+    assert [entry["id"] for entry in body["messages"]] == [str(m.id) for m in stored[-5:]]
+    assert body["has_more"] is True and body["before"] == str(stored[-5].id)
+
+
+def test_another_traders_conversation_is_not_found_like_one_that_does_not_exist(
+    alice_client, django_user_model, long_conversation
+):
+    bob = django_user_model.objects.create_user(username="bob", password="x")
+    bobs = Conversation.objects.create(owner=bob, title="Bob's")
+    store_messages(bobs, ["Bob's secret plan"])
+
+    foreign = alice_client.get(messages_url(bobs.id))
+    missing = alice_client.get(messages_url(uuid.uuid4()))
+
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.content == missing.content
+    assert b"secret" not in foreign.content
+
+
+def test_the_messages_need_a_login(client, long_conversation):
+    conversation, _ = long_conversation
+
+    response = client.get(messages_url(conversation.id))
+
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == "/accounts/login/"
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": str(PAGE_MESSAGES + 1)}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "9" * 5000}, "limit"),
+        ({"before": "not-a-message-id"}, "before"),
+        ({"before": ""}, "before"),
+        ({"before": str(uuid.uuid4())}, "before"),
+    ],
+)
+def test_a_bad_cursor_or_limit_gets_a_clear_error(alice_client, long_conversation, query, word):
+    conversation, _ = long_conversation
+
+    response = alice_client.get(messages_url(conversation.id, **query))
+
+    assert response.status_code == 400
+    assert word in response.json()["error"]
+
+
+def test_a_message_of_another_conversation_is_no_cursor(alice_client, alice, long_conversation):
+    conversation, _ = long_conversation
+    other = Conversation.objects.create(owner=alice, title="Other")
+    [elsewhere] = store_messages(other, ["elsewhere"])
+
+    response = alice_client.get(messages_url(conversation.id, before=str(elsewhere.id)))
+
+    assert response.status_code == 400 and "before" in response.json()["error"]

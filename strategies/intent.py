@@ -4,6 +4,10 @@
 or a one-step shift for follow-ups, a monthly target, a crypto category, stop loss / take profit
 percentages, a request to remove the stop loss and a request for an explanation. Every field is
 None / 0 / False when the message does not say it. No model is involved: words in, facts out.
+
+Every pattern runs in time linear in the message, whatever it holds: a number match starts only at
+the first digit of a run, and a repeat of spaces or digits never gives back what it took (possessive
+`*+` / `++`, optional groups `?+`), so no run of digits or spaces is rescanned once per position.
 """
 
 from __future__ import annotations
@@ -15,17 +19,18 @@ from typing import Literal, TypeVar
 RiskClass = Literal["Low", "Medium", "High"]
 _T = TypeVar("_T")
 
-_NUM = r"(\d+(?:\.\d+)?)"
-_PCT = r"\s*(?:%|percent\b|pct\b)"
+_NUM = r"(?<!\d)(\d++(?:\.\d++)?+)"
+_PCT = r"\s*+(?:%|percent\b|pct\b)"
 
-# A money amount: optional "$" / "USD", a number with optional thousands commas, an optional
-# multiplier, then optional markers that reveal a percentage or a currency word.
+# A money amount: optional "$" / "USD" or the spaces before the number, a number with optional
+# thousands commas, an optional multiplier, then optional markers that reveal a percentage or a
+# currency word. Spaces are taken only from the start of their run, so a long run is scanned once.
 _AMOUNT = re.compile(
-    r"(?P<dollar>\$|\busd\s*)?\s*"
+    r"(?:(?P<dollar>\$|\busd)\s*+|(?<!\s)\s++)?+"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<mult>\s*(?:million|thousand|grand|billion)\b|(?:mm|bn|[kmb])\b)?"
-    r"(?P<pct>\s*(?:%|percent\b|pct\b|x\b))?"
-    r"(?P<cur>\s*(?:usd[ct]?|dollars?|bucks)\b)?",
+    r"(?P<mult>\s*+(?:million|thousand|grand|billion)\b|(?:mm|bn|[kmb])\b)?"
+    r"(?P<pct>\s*+(?:%|percent\b|pct\b|x\b))?"
+    r"(?P<cur>\s*+(?:usd[ct]?|dollars?|bucks)\b)?",
     re.IGNORECASE,
 )
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6,
@@ -74,19 +79,20 @@ _CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
     (r"stable[\s-]*coins?|stables|usdc|usdt", "Stablecoins"),
     (r"ai[\s-]+(?:tokens?|coins?|crypto|projects?|sector|narrative)|artificial\s+intelligence", "AI tokens"),
 )
+# A linking word takes its own trailing spaces ("at 4%"), so no two repeats share a run of spaces.
 _MONTHLY = (
-    rf"{_NUM}{_PCT}\s*(?:(?:a|per|each|every)\s+month|/\s*mo(?:nth)?\b|monthly|mo\b)",
-    rf"{_NUM}{_PCT}\s+(?:returns?|gains?|profits?|yield)\s+(?:a|per|each|every)\s+month",
-    rf"monthly\s+(?:returns?|gains?|target|profits?|yield)\s+(?:of|at|around|about|to|is)?\s*{_NUM}{_PCT}",
+    rf"{_NUM}{_PCT}\s*+(?:(?:a|per|each|every)\s++month|/\s*+mo(?:nth)?\b|monthly|mo\b)",
+    rf"{_NUM}{_PCT}\s++(?:returns?|gains?|profits?|yield)\s++(?:a|per|each|every)\s++month",
+    rf"monthly\s++(?:returns?|gains?|target|profits?|yield)\s++(?:(?:of|at|around|about|to|is)\s*+)?+{_NUM}{_PCT}",
 )
 _STOP_LOSS = (
-    rf"stop(?:[\s-]*loss)?\s*(?:at|of|to|=|:|around|near)?\s*-?{_NUM}{_PCT}",
-    rf"{_NUM}{_PCT}\s*(?:trailing\s+)?stop",
+    rf"stop(?:[\s-]*+loss)?+\s*+(?:(?:at|of|to|=|:|around|near)\s*+)?+-?{_NUM}{_PCT}",
+    rf"{_NUM}{_PCT}\s*+(?:trailing\s++)?+stop",
 )
 _TAKE_PROFIT = (
-    rf"take[\s-]*profits?\s*(?:at|of|to|=|:)?\s*\+?{_NUM}{_PCT}",
-    rf"profit[\s-]*target\s*(?:at|of|to|=|:|is)?\s*{_NUM}{_PCT}",
-    rf"{_NUM}{_PCT}\s*(?:take[\s-]*profit|profit[\s-]*target)",
+    rf"take[\s-]*+profits?\s*+(?:(?:at|of|to|=|:)\s*+)?+\+?{_NUM}{_PCT}",
+    rf"profit[\s-]*+target\s*+(?:(?:at|of|to|=|:|is)\s*+)?+{_NUM}{_PCT}",
+    rf"{_NUM}{_PCT}\s*+(?:take[\s-]*+profit|profit[\s-]*+target)",
 )
 _REMOVE_STOP = (
     r"(?:remove|drop|delete|disable|without|no|get\s+rid\s+of|take\s+(?:off|away|out))\s+"
@@ -137,17 +143,18 @@ def parse_capital(text: str) -> float | None:
     """Return the amount of US dollars the trader says they have, or None."""
     candidates: list[tuple[bool, float]] = []
     for m in _AMOUNT.finditer(text):
-        if m.group("pct"):
+        mult = (m.group("mult") or "").strip().lower()
+        value = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get(mult, 1.0)
+        marked = bool(m.group("dollar") or mult or m.group("cur"))
+        # Rule out what can never be capital before reading the words in front of it: a message
+        # of thousands of bare "1"s then costs one cheap test per number.
+        if m.group("pct") or not 0 < value <= _MAX_USD or not (marked or value >= _BARE_MINIMUM_USD):
             continue
         before = text[max(0, m.start() - 40):m.start()]
         if _NOT_CAPITAL.search(before):
             continue
-        value = float(m.group("num").replace(",", ""))
-        mult = (m.group("mult") or "").strip().lower()
-        value *= _MULTIPLIERS.get(mult, 1.0)
         cued = bool(_CAPITAL_CUE.search(before))
-        marked = bool(m.group("dollar") or mult or m.group("cur"))
-        if 0 < value <= _MAX_USD and (marked or (cued and value >= _BARE_MINIMUM_USD)):
+        if marked or cued:
             candidates.append((cued, value))
     if not candidates:
         return None

@@ -1,5 +1,8 @@
 """Tests for reading what the trader asked for from one message."""
 
+import time
+from collections.abc import Callable
+
 import pytest
 
 from strategies.intent import TraderIntent, parse_capital, parse_intent
@@ -162,3 +165,58 @@ def test_parse_intent_reads_seed_examples() -> None:
     assert parse_intent("I have $5000 and want a conservative strategy with 3% monthly returns") == TraderIntent(
         capital_usd=5000.0, risk="Low", monthly_target_pct=3.0
     )
+
+
+# The longest message a trader may send (CHAT_MAX_MESSAGE_CHARS); parse_intent is also tested at 10x.
+MESSAGE_LIMIT = 4000
+# Each made the earlier patterns rescan a run of digits or spaces once per position: 0.3-1.6 s at
+# 4,000 characters, over 20 s (minutes, extrapolated) at 40,000, with every socket frozen meanwhile.
+RUNS_THAT_BACKTRACKED: dict[str, Callable[[int], str]] = {
+    "digits": lambda n: "1" * n,
+    "digits then a percent sign": lambda n: "1" * n + "%",
+    "usd then spaces": lambda n: "usd" + " " * n + "x",
+    "spaces before a word": lambda n: "I have" + " " * n + "x",
+    "stop then spaces": lambda n: "stop" + " " * n + "x",
+    "take profit then spaces": lambda n: "take profit" + " " * n + "x",
+    "profit target then spaces": lambda n: "profit target" + " " * n + "x",
+    "monthly returns then spaces": lambda n: "monthly returns" + " " * n + "x",
+}
+# Runs of symbols and repeated keywords the patterns must stay linear on too.
+REPEATS: dict[str, Callable[[int], str]] = {
+    "stop": lambda n: "stop " * (n // 5),
+    "take profit at": lambda n: "take profit at " * (n // 15),
+    "monthly returns of": lambda n: "monthly returns of " * (n // 19),
+    "percent signs": lambda n: "%" * n,
+    "dollar signs": lambda n: "$" * n,
+    "commas": lambda n: "," * n,
+    "backticks": lambda n: "`" * n,
+    "letters": lambda n: "a" * n,
+    "numbers with commas": lambda n: "1," * (n // 2),
+    "numbers with dots": lambda n: "1." * (n // 2),
+    "percentages": lambda n: "1% " * (n // 3),
+}
+
+
+def _seconds_to_parse_at_the_limit_and_ten_times_it(make_text: Callable[[int], str]) -> float:
+    """Time parse_intent on `make_text` at the message limit and at ten times it."""
+    texts = [make_text(MESSAGE_LIMIT), make_text(10 * MESSAGE_LIMIT)]
+    started = time.perf_counter()
+    for text in texts:
+        parse_intent(text)
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize("make_text", RUNS_THAT_BACKTRACKED.values(), ids=RUNS_THAT_BACKTRACKED.keys())
+def test_parse_intent_reads_long_runs_of_digits_and_spaces_in_linear_time(make_text) -> None:
+    assert _seconds_to_parse_at_the_limit_and_ten_times_it(make_text) < 0.5
+
+
+@pytest.mark.parametrize("make_text", REPEATS.values(), ids=REPEATS.keys())
+def test_parse_intent_reads_repeated_keywords_and_symbols_in_linear_time(make_text) -> None:
+    assert _seconds_to_parse_at_the_limit_and_ten_times_it(make_text) < 0.5
+
+
+def test_parse_intent_still_reads_facts_after_a_long_run_of_spaces() -> None:
+    gap = " " * MESSAGE_LIMIT
+    intent = parse_intent(f"I have{gap}$2000, stop loss at{gap}4% and monthly returns of{gap}3%")
+    assert (intent.capital_usd, intent.stop_loss_pct, intent.monthly_target_pct) == (2000.0, 4.0, 3.0)

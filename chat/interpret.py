@@ -11,7 +11,8 @@ from chat.untrusted import UntrustedJSONError, load_json
 from strategies.schemas import MAX_STRATEGY_JSON_BYTES, MAX_STRATEGY_JSON_DEPTH
 from strategies.validation import InvalidStrategy, validate_strategy
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+# `\s*+` never hands spaces back to `.*?`, which would rescan a long run of spaces once per space.
+_FENCE = re.compile(r"```(?:json|JSON)?\s*+(.*?)```", re.DOTALL)
 NO_STRATEGY = "The assistant's reply did not include a strategy, so the builder was not updated."
 CUT_OFF = "The reply was cut off before the strategy was complete, so the builder was not updated."
 BAD_JSON = "The strategy in the assistant's reply is not valid JSON. The builder was not updated."

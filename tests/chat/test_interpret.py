@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -78,3 +79,20 @@ def test_a_reply_with_no_tags_shows_its_prose_without_json():
     result = interpret(text)
     assert result.user_message == "You should diversify." and result.strategy is None
     assert result.error
+
+
+# An opening fence the model never closes, then a long run of spaces: the fence pattern used to
+# rescan the run once per space (about 11 s for 40,000 spaces), blocking every socket meanwhile.
+UNCLOSED_FENCE = "```json" + " " * 40_000
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [(UNCLOSED_FENCE, "did not include a strategy"), (reply(backend=UNCLOSED_FENCE), "not valid JSON")],
+    ids=["outside the tags", "inside the backend"],
+)
+def test_an_unclosed_fence_before_a_long_run_of_spaces_is_read_in_linear_time(text, fragment):
+    started = time.perf_counter()
+    result = interpret(text)
+    assert time.perf_counter() - started < 0.5
+    assert result.strategy is None and fragment in result.error

@@ -1,0 +1,1 @@
+"""Tests of trader accounts: sign-up rules and the command-line account tool."""

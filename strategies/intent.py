@@ -5,9 +5,11 @@ or a one-step shift for follow-ups, a monthly target, a crypto category, stop lo
 percentages, a request to remove the stop loss and a request for an explanation. Every field is
 None / 0 / False when the message does not say it. No model is involved: words in, facts out.
 
-Every pattern runs in time linear in the message, whatever it holds: a number match starts only at
-the first digit of a run, and a repeat of spaces or digits never gives back what it took (possessive
-`*+` / `++`, optional groups `?+`), so no run of digits or spaces is rescanned once per position.
+Every pattern runs in time linear in the message, whatever it holds. In the patterns that read
+numbers, a number starts only at the first digit of its run and a repeat never gives back what it
+took (possessive `*+` / `++` / `?+`), so no run of digits or spaces is rescanned once per position;
+in the keyword tables every run of spaces follows a fixed word, so only that word's match scans it.
+The capital cues read a bounded 40 characters before each amount.
 """
 
 from __future__ import annotations

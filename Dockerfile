@@ -13,8 +13,10 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 COPY --from=frontend /frontend/dist frontend/dist
-# staticfiles/ is where collectstatic writes; a named volume mounted there inherits this owner.
-RUN useradd --system --uid 10001 vibewater && mkdir -p staticfiles && chown -R vibewater /app
+# The static files, with their gzip and brotli copies, are part of the image: each worker serves them
+# (WhiteNoise). Collecting reads no secret and no database; the key only satisfies the settings.
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 vibewater && chown -R vibewater /app
 USER vibewater
 EXPOSE 8000
 CMD ["python", "-m", "vibewater.serve", "-b", "0.0.0.0", "-p", "8000", "vibewater.asgi:application"]

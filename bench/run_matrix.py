@@ -88,6 +88,9 @@ class Bench:
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "bench-only-secret-key",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Plain HTTP on loopback: cookies marked Secure would not come back to the HTTP login.
+            "DJANGO_SESSION_COOKIE_SECURE": "false",
+            "DJANGO_CSRF_COOKIE_SECURE": "false",
             "DATABASE_URL": f"sqlite:///{self.dir / 'bench.sqlite3'}",
             "LLM_PROVIDER": "bedrock",
             "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": f"http://127.0.0.1:{self.fake_port}",

@@ -15,3 +15,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # named in the environment so the run's subprocesses inherit it.
     os.environ.setdefault("VIBEWATER_TEST_DB", str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3"))
     DATABASES["default"]["TEST"] = {"NAME": os.environ["VIBEWATER_TEST_DB"]}
+# Tests run no collectstatic: WhiteNoise finds static files where they live, as in development.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = True

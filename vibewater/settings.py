@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
@@ -20,6 +21,43 @@ else:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- HTTPS, cookies and the Content-Security-Policy --------------------------------------------
+# Redirecting to HTTPS and HSTS only suit a site served over HTTPS, so the deployment turns them on.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# Load balancers and compose probe health over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    # Only behind a proxy that terminates TLS and sets this header itself, replacing any a client sent.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Cookies travel over HTTPS only, unless debugging or turned off for a plain-HTTP trial.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # 'self' covers the chat's same-origin ws: and wss: socket.
+        "connect-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+VITE_DEV_MODE = env.bool("DJANGO_VITE_DEV", default=False)
+if VITE_DEV_MODE:
+    # Vite's dev server (django-vite's default address) serves the code, injects the CSS as <style>
+    # elements and hot-reloads over its own socket; django-vite's React refresh preamble is an inline
+    # script, allowed by the request's nonce.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] += ["http://localhost:5173", NONCE]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"] += ["http://localhost:5173", UNSAFE_INLINE]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"] += ["http://localhost:5173", "ws://localhost:5173"]
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",
@@ -29,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
     "django_vite",
     "accounts",
     "chat",
@@ -38,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,11 +185,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and each worker's WhiteNoise serves from.
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "vibewater" / "static", BASE_DIR / "frontend" / "dist"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic adds gzip and brotli copies. No hashed names (a manifest storage): Vite already names
+    # the bundle by content, and pages render without collectstatic (runserver, tests).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Vite's content-hashed bundle (assets/main-DuV5E5l6.js) is cached for good; other files for 60 s.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/assets/.+-[0-9A-Za-z_-]{8}\.\w+$"
 DJANGO_VITE = {
     "default": {
-        "dev_mode": env.bool("DJANGO_VITE_DEV", default=False),
+        "dev_mode": VITE_DEV_MODE,
         "manifest_path": BASE_DIR / "frontend" / "dist" / ".vite" / "manifest.json",
         "static_url_prefix": "",
     }

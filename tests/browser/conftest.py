@@ -80,6 +80,9 @@ def server_env(database: Path, *, seconds_per_chunk: float) -> dict[str, str]:
         OFFLINE_STRATEGIST_SECONDS_PER_CHUNK=str(seconds_per_chunk),
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        # Plain HTTP on loopback: cookies marked Secure would not come back to it (chat.client's login).
+        DJANGO_SESSION_COOKIE_SECURE="false",
+        DJANGO_CSRF_COOKIE_SECURE="false",
     )
     return env
 

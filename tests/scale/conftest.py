@@ -145,6 +145,7 @@ class Deployment:
     database_url: str
     redis_url: str
     log_dir: Path
+    static_root: Path
 
     def env(self) -> dict[str, str]:
         env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "AWS_"))}
@@ -153,12 +154,16 @@ class Deployment:
             DJANGO_SECRET_KEY="scale-test-secret-key",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=self.database_url,
+            DJANGO_STATIC_ROOT=str(self.static_root),
             REDIS_URL=self.redis_url,
             LLM_PROVIDER="offline",
             OFFLINE_STRATEGIST_SECONDS_PER_CHUNK=SECONDS_PER_CHUNK,
             CHAT_LIVE_REPLY_TTL=str(LIVE_REPLY_TTL),
             CHAT_RATE_LIMIT_PER_MINUTE="1000",
             PYTHONUNBUFFERED="1",
+            # Plain HTTP on loopback: cookies marked Secure would not come back to it over HTTP.
+            DJANGO_SESSION_COOKIE_SECURE="false",
+            DJANGO_CSRF_COOKIE_SECURE="false",
         )
         return env
 
@@ -234,13 +239,15 @@ class Workers:
 
 
 @pytest.fixture(scope="session")
-def deployment(postgres_url: str, redis_server: RedisServer) -> Deployment:
-    """The shared database migrated, and a trader account in it; worker logs go to test-artifacts/."""
+def deployment(postgres_url: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """The shared database migrated, the static files collected (as the image build does), and a trader
+    account; worker logs go to test-artifacts/."""
     log_dir = ROOT / "test-artifacts" / "scale"
     shutil.rmtree(log_dir, ignore_errors=True)
     log_dir.mkdir(parents=True)
-    deployment = Deployment(postgres_url, redis_server.url, log_dir)
+    deployment = Deployment(postgres_url, redis_server.url, log_dir, tmp_path_factory.mktemp("static"))
     deployment.manage("migrate", "--noinput")
+    deployment.manage("collectstatic", "--noinput")
     deployment.manage("createtrader", "alice", "--password-env", "TRADER_PASSWORD", TRADER_PASSWORD=PASSWORD)
     return deployment
 

@@ -1,4 +1,5 @@
-"""The deployment files: the compose file parses, and nginx with deploy/nginx.conf fronts the two workers."""
+"""The deployment files: the compose file parses, and nginx with deploy/nginx.conf fronts the two workers,
+which serve their own static files."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def test_the_compose_file_parses_and_wires_the_commands_the_tests_run():
 
     assert set(services.stdout.split()) == {"postgres", "redis", "migrate", "web1", "web2", "proxy"}
     rendered = config.stdout
-    assert "python manage.py migrate --noinput" in rendered
+    assert "- python - manage.py - migrate - --noinput" in " ".join(rendered.split())
+    assert "manage.py collectstatic --noinput" in (ROOT / "Dockerfile").read_text()  # static files in the image
     web_command = "python manage.py sweep_replies && exec python -m vibewater.serve -b 0.0.0.0 -p 8000 vibewater.asgi:application"
     assert " ".join(rendered.split()).count(web_command) == 2  # YAML may fold the long line
     assert "http://localhost:8000/healthz" in rendered and "http://localhost:8080/healthz" in rendered
@@ -53,17 +55,13 @@ def proxy(workers: Workers) -> Iterator[str]:
     """nginx running deploy/nginx.conf, its upstreams pointed at the test's two workers; its base URL."""
     nginx = require("nginx", "nginx-light")
     with tempfile.TemporaryDirectory(prefix="vibewater-nginx-") as directory:
-        static = Path(directory) / "static"
-        static.mkdir()
-        (static / "probe.txt").write_text("static ok")
-        os.chmod(directory, 0o755)
+        os.chmod(directory, 0o755)  # nginx's workers (nobody) use temporary directories in it
         port = free_port()
         conf = (ROOT / "deploy" / "nginx.conf").read_text()
         for placeholder, value in {
             "server web1:8000": f"server 127.0.0.1:{workers.a.port}",
             "server web2:8000": f"server 127.0.0.1:{workers.b.port}",
             "listen 8080;": f"listen 127.0.0.1:{port};",
-            "/srv/static/": f"{static}/",
             "/tmp/nginx": f"{directory}/nginx",
         }.items():
             assert placeholder in conf, f"deploy/nginx.conf no longer has {placeholder!r}"
@@ -83,7 +81,7 @@ def proxy(workers: Workers) -> Iterator[str]:
 async def test_nginx_proxies_http_and_websockets_to_both_workers(proxy: str, workers: Workers):
     status, body = http_get(f"{proxy}/healthz")
     assert (status, json.loads(body)) == (200, {"database": "ok", "channel_layer": "ok"})
-    assert http_get(f"{proxy}/static/probe.txt") == (200, b"static ok")
+    assert http_get(f"{proxy}/static/favicon.svg") == (200, (ROOT / "vibewater" / "static" / "favicon.svg").read_bytes())
     front = Worker("proxy", workers.a.deployment, port=int(proxy.rsplit(":", 1)[1]))
     cookie = login(front)
 

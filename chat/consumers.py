@@ -10,16 +10,22 @@ from channels.exceptions import DenyConnection
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from accounts.sessions import session_current_key, user_group_name
 from chat import replies
 from chat.db import db_call
 from chat.errors import ChatError
 from chat.frames import ActionFrame, CancelFrame, parse_client_frame
 from chat.models import Conversation
+from chat.presence import open_sockets
 from chat.selectors import conversation_for_user
 from chat.wire import encode_frame
 
 logger = logging.getLogger(__name__)
 SERVER_FAULT = "Something went wrong on our side with that request. Please try again."
+
+# The close code of a socket whose session ended; the builder page then sends the trader to sign in.
+SESSION_ENDED_CLOSE_CODE = 4401
+SESSION_ENDED = "You were signed out. Sign in again to continue."
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -28,7 +34,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     conversation: Conversation | None = None
 
     async def connect(self) -> None:
-        """Refuse anonymous users and conversations they may not see; otherwise join and send the state."""
+        """Refuse anonymous users, conversations they may not see and sockets past their cap; else join and send the state."""
         self._skip_through: dict[str, int] = {}
         user = self.scope["user"]
         if not user.is_authenticated:
@@ -40,6 +46,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
             if self.conversation is None:
                 raise DenyConnection
+        if not await open_sockets.admit(
+            user_id=str(user.pk), socket_id=self.channel_name, limit=settings.CHAT_MAX_SOCKETS_PER_USER
+        ):
+            raise DenyConnection
+        self._session_key: str = self.scope["session"].session_key
+        await self.channel_layer.group_add(user_group_name(user.pk), self.channel_name)
         await self.accept()
         if self.conversation is not None:
             await self._join(self.conversation)
@@ -50,9 +62,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_json(state)
 
     async def disconnect(self, code: int) -> None:
-        """Leave the group; a reply in progress carries on and is stored."""
-        if self.conversation is not None:
-            await self.channel_layer.group_discard(replies.group_name(self.conversation.id), self.channel_name)
+        """Leave the groups and give the socket's place back; a reply in progress carries on and is stored."""
+        await self._leave()
+
+    async def session_check(self, event: dict[str, Any]) -> None:
+        """Close the socket with `session_ended` if its session no longer signs the trader in."""
+        user = self.scope["user"]
+        current_key = await db_call(session_current_key)(
+            session_key=self._session_key, user_id=user.pk, ended=event["ended"]
+        )
+        if current_key is not None:
+            self._session_key = current_key  # a password change re-signed this socket's session under a new key
+            return
+        await self._leave()  # no more frames for a socket that is closing
+        await self.send_json({"type": "error", "code": "session_ended", "message": SESSION_ENDED})
+        await self.close(code=SESSION_ENDED_CLOSE_CODE)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Handle one client frame; anything it cannot take becomes an `error` frame and the socket stays open."""
@@ -107,3 +131,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _join(self, conversation: Conversation) -> None:
         await self.channel_layer.group_add(replies.group_name(conversation.id), self.channel_name)
+
+    async def _leave(self) -> None:
+        if self.conversation is not None:
+            await self.channel_layer.group_discard(replies.group_name(self.conversation.id), self.channel_name)
+        user = self.scope["user"]
+        if user.is_authenticated:
+            await self.channel_layer.group_discard(user_group_name(user.pk), self.channel_name)
+            await open_sockets.release(user_id=str(user.pk), socket_id=self.channel_name)

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before SessionMiddleware: a request's session checks go to the sockets once its session is saved.
+    "accounts.middleware.SessionChecksMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -232,6 +234,15 @@ CHAT_LIVE_REPLY_TTL = env.float("CHAT_LIVE_REPLY_TTL", default=15.0)
 # Largest server frame, in UTF-8 bytes: daphne refuses to send a WebSocket message over 1 MiB and closes
 # the socket, so conversation_state pages its messages within this and any other frame is cut to fit.
 CHAT_MAX_SERVER_FRAME_BYTES = env.int("CHAT_MAX_SERVER_FRAME_BYTES", default=512 * 1024)
+# Sockets one trader may hold open at once, on all workers together; the next handshake is refused (403).
+CHAT_MAX_SOCKETS_PER_USER = env.int("CHAT_MAX_SOCKETS_PER_USER", default=20)
+# Seconds a worker's count of its open sockets lasts in Redis without renewal (it renews a third of this
+# apart): how soon the sockets of a killed worker stop counting against their traders' cap.
+CHAT_SOCKET_LEASE_TTL = env.float("CHAT_SOCKET_LEASE_TTL", default=30.0)
+# Bytes a worker may send to a socket whose client has stopped reading (past the transport's 64 KiB
+# buffer) before it drops the connection: by default twice the largest frame, so a slow link catching
+# up on a full conversation_state is not dropped (vibewater.send_buffer, in python -m vibewater.serve).
+CHAT_SEND_BUFFER_BYTES = env.int("CHAT_SEND_BUFFER_BYTES", default=2 * CHAT_MAX_SERVER_FRAME_BYTES)
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,8 @@
 daphne builds its Twisted reactor on an asyncio loop created when its server module is imported, so
 the loop policy has to be set before that import. uvloop's loop, written in C, cut the server's CPU
 per streamed model delta by about a tenth (docs/benchmarks.md, round 6). Once the application is
-loaded, the garbage collector is tuned for a long-running worker (`tune_gc`, round 7).
+loaded, the garbage collector is tuned for a long-running worker (`tune_gc`, round 7). The server
+drops a WebSocket client that stops reading (`vibewater.send_buffer`).
 """
 
 from __future__ import annotations
@@ -38,8 +39,12 @@ def main(argv: list[str] | None = None) -> None:
     from daphne.cli import CommandLineInterface  # imports daphne.server, which creates the loop
     from twisted.internet import reactor
 
+    from vibewater.send_buffer import SendBufferServer
+
     reactor.callWhenRunning(tune_gc)  # after daphne has imported the application
-    CommandLineInterface().run(sys.argv[1:] if argv is None else argv)
+    cli = CommandLineInterface()
+    cli.server_class = SendBufferServer
+    cli.run(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

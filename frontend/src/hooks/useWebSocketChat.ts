@@ -1,5 +1,7 @@
 /**
  * The chat socket: connects, reconnects 3 s after a drop, and feeds frames to the chat reducer.
+ * A socket the server closes because the trader's session ended (logout elsewhere, a password
+ * change, deactivation) is not reopened: the page goes to the login page, and back here after.
  *
  * The socket joins `/ws/chat/<id>/` once the conversation has an id (from the URL or from
  * the first `message_received`), so a reconnect resumes the same conversation: the
@@ -14,6 +16,9 @@ import type { StrategyJson } from "../types/strategy";
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting";
 
 export const RECONNECT_DELAY_MS = 3000;
+/** The close code of a socket whose session ended (the server's `SESSION_ENDED_CLOSE_CODE`). */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
+export const LOGIN_PATH = "/accounts/login/";
 
 export interface WebSocketChat {
   state: ChatState;
@@ -33,6 +38,11 @@ export function socketUrl(conversationId: string | null, location: Location = wi
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const path = conversationId ? `/ws/chat/${encodeURIComponent(conversationId)}/` : "/ws/chat/";
   return `${scheme}://${location.host}${path}`;
+}
+
+/** The login page, set to come back to this page once the trader has signed in again. */
+export function loginUrl(location: Location = window.location): string {
+  return `${LOGIN_PATH}?next=${encodeURIComponent(location.pathname + location.search)}`;
 }
 
 export function useWebSocketChat(initialConversationId: string | null): WebSocketChat {
@@ -59,9 +69,14 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
         const frame = parseServerFrame(event.data);
         if (frame) dispatch({ kind: "frame", frame });
       };
-      socket.onclose = () => {
+      socket.onclose = (event: CloseEvent) => {
         if (socketRef.current === socket) socketRef.current = null;
         if (disposed) return;
+        if (event.code === SESSION_ENDED_CLOSE_CODE) {
+          disposed = true;
+          window.location.assign(loginUrl());
+          return;
+        }
         dispatch({ kind: "connection_lost" });
         setStatus("reconnecting");
         const delay = reconnectNowRef.current ? 0 : RECONNECT_DELAY_MS;

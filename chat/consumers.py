@@ -34,7 +34,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     conversation: Conversation | None = None
 
     async def connect(self) -> None:
-        """Refuse anonymous users, conversations they may not see and sockets past their cap; else join and send the state."""
+        """Refuse anonymous users, conversations not theirs and sockets past the cap; else join and send the state."""
         self._skip_through: dict[str, int] = {}
         user = self.scope["user"]
         if not user.is_authenticated:

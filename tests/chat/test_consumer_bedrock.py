@@ -462,6 +462,7 @@ async def test_history_after_a_failed_reply_still_alternates(connect, alice_sess
 
 async def test_fifty_sockets_stream_side_by_side(connect, alice_session, bedrock, settings):
     settings.CHAT_RATE_LIMIT_PER_MINUTE = 1000
+    settings.CHAT_MAX_SOCKETS_PER_USER = 100
     text = strategy_reply(1000)
     chunk_chars = len(text) // 100 + 1  # ~100 deltas, 20 ms apart: about 2 s a reply
     bedrock.default_script = Script(text=text, chunk_chars=chunk_chars, delay_s=0.02)

@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -48,6 +49,13 @@ SEND_BUFFER_BYTES = 64 * 1024
 NEVER_DROPPED_BYTES = 1024 * 1024
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Stop at a redirect, so the caller sees its status."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 def logout(worker: Worker, cookie: str) -> int:
     """Log out through the logout view over HTTP like a browser; the response status."""
     csrf = dict(part.split("=", 1) for part in cookie.split("; "))["csrftoken"]
@@ -56,15 +64,10 @@ def logout(worker: Worker, cookie: str) -> int:
         data=urllib.parse.urlencode({"csrfmiddlewaretoken": csrf}).encode(),
         headers={"Cookie": cookie, "Referer": f"{worker.http}/builder/"},
     )
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
     try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+        with urllib.request.build_opener(NoRedirects).open(request, timeout=10) as response:
             return response.status
-    except urllib.error.HTTPError as answer:
+    except urllib.error.HTTPError as answer:  # the redirect to the login page, among others
         return answer.code
 
 
@@ -221,7 +224,7 @@ def stalled_client(worker: Worker, cookie: str, path: str) -> socket.socket:
 def masked_text_frame(text: str) -> bytes:
     """One client text frame (clients must mask), payload under 64 KiB."""
     payload, mask = text.encode(), os.urandom(4)
-    length = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0x80 | 126]) + struct.pack(">H", len(payload))
+    length = bytes([0x80 | len(payload)]) if len(payload) < 126 else bytes([0xFE]) + struct.pack(">H", len(payload))
     return bytes([0x81]) + length + mask + bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload))
 
 

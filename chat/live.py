@@ -3,11 +3,16 @@
 `LiveReplies` is the interface the reply pipeline uses. `LocalLiveReplies` serves one process (with
 the in-memory channel layer); `chat.live_redis.RedisLiveReplies` serves several workers sharing Redis.
 `live_replies` is the one the settings pick: Redis when `REDIS_URL` is set.
+
+A reply stored as streaming that no live worker streams is an orphan: its worker died. A store hands
+each orphan, with the text it kept, to exactly one caller (`adopt_orphans`, `sweep_forever`), which
+stores it as interrupted (`chat.replies.interrupt_orphans`) and then calls `finish`.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,6 +26,17 @@ class InProgress:
     message_id: str
     text: str
     seq: int
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A reply whose worker died, now held by the caller: the chat text it reached, "" when none was kept."""
+
+    message_id: str
+    text: str
+
+
+OrphanHandler = Callable[[list[Orphan]], Awaitable[object]]
 
 
 class LiveReplies(Protocol):
@@ -38,14 +54,17 @@ class LiveReplies(Protocol):
     async def snapshot(self, conversation_id: str) -> InProgress | None:
         """The conversation's streaming reply as it stands, or None."""
 
-    async def is_live(self, message_id: str) -> bool:
-        """Whether some worker is still streaming `message_id`."""
+    async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
+        """Take over those of `message_ids` that no live worker streams (each reply by one caller only)."""
+
+    async def sweep_forever(self, handle: OrphanHandler) -> None:
+        """Hand `handle` the replies of every worker that dies, for as long as this process runs."""
 
     async def cancel(self, conversation_id: str) -> bool:
         """Stop the conversation's streaming reply; False when there is none."""
 
     async def finish(self, message_id: str) -> None:
-        """Forget a reply that has been stored."""
+        """Forget a reply that has been stored (streamed here, or adopted as an orphan)."""
 
 
 @dataclass
@@ -88,9 +107,15 @@ class LocalLiveReplies:
         reply.parts[:] = ["".join(reply.parts)]
         return InProgress(reply.message_id, reply.parts[0], reply.seq)
 
-    async def is_live(self, message_id: str) -> bool:
-        """Whether some worker is still streaming `message_id`."""
-        return message_id in self._conversation_of
+    async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
+        """Those of `message_ids` this process does not stream: the one process that could have is gone.
+
+        Their text died with that process; what a checkpoint stored in the reply's row is all there is.
+        """
+        return [Orphan(message_id, "") for message_id in message_ids if message_id not in self._conversation_of]
+
+    async def sweep_forever(self, handle: OrphanHandler) -> None:
+        """Return at once: with no other worker, no reply can lose its worker while this process runs."""
 
     async def cancel(self, conversation_id: str) -> bool:
         """Stop the conversation's streaming reply; False when there is none."""
@@ -101,7 +126,7 @@ class LocalLiveReplies:
         return True
 
     async def finish(self, message_id: str) -> None:
-        """Forget a reply that has been stored."""
+        """Forget a reply that has been stored (streamed here, or adopted as an orphan)."""
         conversation_id = self._conversation_of.pop(message_id, None)
         reply = self._by_conversation.get(conversation_id or "")
         if reply is not None and reply.message_id == message_id:

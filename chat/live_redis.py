@@ -2,14 +2,24 @@
 
 Key layout (under `prefix`):
 
-- `{prefix}:reply:{message_id}` — hash: `owner` (the streaming worker's id), `conversation`, `seq`,
-  and `text`, the chat text that `seq` reaches. It expires `ttl` seconds after its owner last touched
-  it (every chunk, and a heartbeat between chunks), so the reply of a killed worker stops being live
-  and the next sweep marks it interrupted. Liveness is "this key exists".
-- `{prefix}:conversation:{conversation_id}:reply` — string: the conversation's streaming reply id,
-  with the same expiry.
+- `{prefix}:worker:{worker_id}:alive` — the worker's lease: a string expiring `ttl` seconds after the
+  worker's heartbeat (every `ttl / 3`) last renewed it. A worker whose lease is gone is dead.
+- `{prefix}:worker:{worker_id}:replies` — set: the replies the worker holds; `{prefix}:workers` — set:
+  every worker that holds or held replies, so a sweeper finds the dead ones without scanning keys.
+- `{prefix}:reply:{message_id}` — hash: `owner` (the worker holding it), `conversation`, `seq`, and
+  `text`, the chat text that `seq` reaches. It outlives its owner's lease (`RECORD_TTL_SECONDS` only
+  bounds what a deployment that died altogether leaves behind), so the text survives a killed worker.
+- `{prefix}:conversation:{conversation_id}:reply` — string: the conversation's streaming reply id.
 - pub/sub channel `{prefix}:worker:{worker_id}:cancel` — reply ids the owning worker should stop;
   a `cancel` frame may arrive on any worker, the reply's task runs on one.
+
+Every worker sweeps (`sweep_forever`, every `sweep_seconds`, jittered): one script finds the workers
+whose lease is gone and moves their replies to the sweeper atomically, so exactly one worker takes each
+and stores it as interrupted with its text. A sweeper that dies in turn lets its lease lapse, and the
+next one takes the replies over again. A lease, not key-expiry notifications: notifications are fire and
+forget (a worker that misses one while reconnecting would never learn of the death), while a sweep finds
+every lapsed lease whenever it runs; and a lease per worker costs one write per heartbeat, not one per
+reply.
 
 The owning worker also keeps its replies in memory. Its writes never raise: when Redis is down or has
 lost a record (a restart), the worker logs and rewrites the record from its own copy once Redis is back,
@@ -21,16 +31,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import socket
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from chat.live import InProgress
+from chat.live import InProgress, Orphan, OrphanHandler
+from chat.live_redis_scripts import ADOPT_LUA, APPEND_LUA, CANCEL_LUA, FINISH_LUA, SNAPSHOT_LUA, SWEEP_LUA
 
 logger = logging.getLogger(__name__)
 
@@ -41,42 +55,11 @@ RETRY_SECONDS = 1.0
 # in flight, and a plain pool then fails ("Too many connections"). A blocking pool waits instead.
 POOL_SIZE = 256
 POOL_WAIT_SECONDS = 5.0
-
-# Appends one chunk if the stored record is exactly one chunk behind; 0 tells the owner to rewrite it.
-# KEYS: reply hash, conversation pointer. ARGV: chunk text, seq, ttl in ms, reply id.
-APPEND_LUA = """
-if tonumber(redis.call('HGET', KEYS[1], 'seq')) ~= tonumber(ARGV[2]) - 1 then return 0 end
-redis.call('HSET', KEYS[1], 'text', (redis.call('HGET', KEYS[1], 'text') or '') .. ARGV[1], 'seq', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
-return 1
-"""
-
-# The conversation's streaming reply as {id, text, seq}, read atomically. KEYS: pointer. ARGV: reply key prefix.
-SNAPSHOT_LUA = """
-local id = redis.call('GET', KEYS[1])
-if not id then return false end
-local fields = redis.call('HMGET', ARGV[1] .. id, 'text', 'seq')
-if not fields[2] then return false end
-return {id, fields[1] or '', fields[2]}
-"""
-
-# Tells the owner of the conversation's streaming reply to stop it; the number of listeners reached.
-# KEYS: pointer. ARGV: reply key prefix, worker channel prefix.
-CANCEL_LUA = """
-local id = redis.call('GET', KEYS[1])
-if not id then return 0 end
-local owner = redis.call('HGET', ARGV[1] .. id, 'owner')
-if not owner then return 0 end
-return redis.call('PUBLISH', ARGV[2] .. owner .. ':cancel', id)
-"""
-
-# Forgets a stored reply, and the conversation's pointer only if it still names that reply.
-# KEYS: reply hash, pointer. ARGV: reply id.
-FINISH_LUA = """
-if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-return redis.call('DEL', KEYS[1])
-"""
+# A record outlives its worker's lease so a sweeper can store its text; this only bounds what stays in
+# Redis when every worker is gone for good. Renewed by every write, so no streaming reply reaches it.
+RECORD_TTL_SECONDS = 24 * 3600
+# Sweeps come at most this far apart whatever the TTL, so a dead worker's replies end within TTL + 2 s.
+MAX_SWEEP_SECONDS = 2.0
 
 
 def _cancelling() -> bool:
@@ -87,13 +70,15 @@ def _cancelling() -> bool:
 
 @dataclass
 class _Owned:
-    """A reply this worker streams: the authoritative copy its Redis record is rebuilt from."""
+    """A reply this worker holds, streaming or adopted: the authoritative copy its Redis record is rebuilt from."""
 
     message_id: str
     conversation_id: str = ""
     task: asyncio.Task[None] | None = None
     parts: list[str] = field(default_factory=list)
     seq: int = 0
+    # Taken over from a dead worker, to be stored as interrupted; offered again until that is done.
+    adopted: bool = False
     # Serialises rewriting the record with forgetting it, so a heartbeat never resurrects a finished reply.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -108,6 +93,8 @@ class _Connection:
     snapshot: AsyncScript
     cancel: AsyncScript
     finish: AsyncScript
+    adopt: AsyncScript
+    sweep: AsyncScript
 
 
 class RedisLiveReplies:
@@ -119,6 +106,8 @@ class RedisLiveReplies:
         self._options = options
         self._ttl = ttl
         self._ttl_ms = max(1, int(ttl * 1000))
+        self._record_ttl_ms = RECORD_TTL_SECONDS * 1000
+        self.sweep_seconds = min(ttl / 3, MAX_SWEEP_SECONDS)
         self._prefix = prefix
         self._owned: dict[str, _Owned] = {}
         self._connection: _Connection | None = None
@@ -148,7 +137,7 @@ class RedisLiveReplies:
         record.seq = seq
         try:
             keys = [self._reply_key(message_id), self._pointer_key(record.conversation_id)]
-            appended = await self._redis().append(keys=keys, args=[text, seq, self._ttl_ms, message_id])
+            appended = await self._redis().append(keys=keys, args=[text, seq, self._record_ttl_ms, message_id])
         except RedisError:
             logger.warning("could not record chunk %s of reply %s in Redis", seq, message_id, exc_info=True)
             return
@@ -163,11 +152,33 @@ class RedisLiveReplies:
         message_id, text, seq = found
         return InProgress(message_id, text, int(seq))
 
-    async def is_live(self, message_id: str) -> bool:
-        """Whether some worker is still streaming `message_id` (its record has not expired)."""
-        if message_id in self._owned:
-            return True
-        return bool(await self._redis().client.exists(self._reply_key(message_id)))
+    async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
+        """Take over those of `message_ids` whose worker's lease is gone, or whose record Redis lost."""
+        candidates = [message_id for message_id in message_ids if message_id not in self._owned]
+        if not candidates:
+            return []
+        taken = await self._redis().adopt(args=[self._prefix, self.worker_id, self._ttl_ms, *candidates])
+        return self._hold(taken)
+
+    async def sweep_forever(self, handle: OrphanHandler) -> None:
+        """Every `sweep_seconds` (jittered, so workers take turns), hand `handle` the dead workers' replies.
+
+        Replies adopted before are offered again until `handle` has stored them (`finish`), so a
+        database outage delays their storing but loses nothing.
+        """
+        while not _cancelling():
+            await asyncio.sleep(self.sweep_seconds * random.uniform(0.5, 1.0))
+            try:
+                held = [Orphan(record.message_id, "".join(record.parts)) for record in self._owned.values() if record.adopted]
+                orphans = held + await self.adopt_dead_workers_replies()
+                if orphans:
+                    await handle(orphans)
+            except Exception:  # this loop must outlive any Redis or database trouble
+                logger.warning("could not sweep dead workers' replies; retrying", exc_info=True)
+
+    async def adopt_dead_workers_replies(self) -> list[Orphan]:
+        """Take over every reply of every worker whose lease is gone (one sweep; each reply to one sweeper)."""
+        return self._hold(await self._redis().sweep(args=[self._prefix, self.worker_id, self._ttl_ms]))
 
     async def cancel(self, conversation_id: str) -> bool:
         """Stop the conversation's streaming reply on whichever worker streams it; False when there is none."""
@@ -188,12 +199,24 @@ class RedisLiveReplies:
         async with record.lock:
             self._owned.pop(message_id, None)
             try:
-                keys = [self._reply_key(message_id), self._pointer_key(record.conversation_id)]
+                keys = [self._reply_key(message_id), self._pointer_key(record.conversation_id), self._held_key()]
                 await self._redis().finish(keys=keys, args=[message_id])
-            except RedisError:  # the record expires on its own within the TTL
+            except RedisError:  # a sweeper takes it once this worker's lease lapses; its row is stored already
                 logger.warning("could not forget reply %s in Redis", message_id, exc_info=True)
 
     # --- the owner's side ---------------------------------------------------------------------
+
+    def _hold(self, taken: list[list[Any]]) -> list[Orphan]:
+        """Keep the replies a script took from dead workers as this worker's own; all of them as orphans."""
+        orphans = []
+        for message_id, held, *fields in taken:
+            if held:
+                conversation_id, seq, text = fields
+                self._owned[message_id] = _Owned(message_id, conversation_id, None, [text], int(seq), adopted=True)
+            orphans.append(Orphan(message_id, fields[2] if held else ""))
+        if orphans:
+            self._ensure_owner_tasks()  # the heartbeat renews the lease the script took them under
+        return orphans
 
     async def _write(self, record: _Owned) -> None:
         """Write the whole record from this worker's copy (first write, or after Redis lost it)."""
@@ -206,9 +229,10 @@ class RedisLiveReplies:
                 fields["conversation"] = record.conversation_id
             try:
                 async with self._redis().client.pipeline(transaction=True) as pipe:
-                    pipe.delete(reply_key).hset(reply_key, mapping=fields).pexpire(reply_key, self._ttl_ms)
+                    self._renew_lease(pipe).sadd(self._held_key(), record.message_id)
+                    pipe.delete(reply_key).hset(reply_key, mapping=fields).pexpire(reply_key, self._record_ttl_ms)
                     if record.conversation_id:
-                        pipe.set(self._pointer_key(record.conversation_id), record.message_id, px=self._ttl_ms)
+                        pipe.set(self._pointer_key(record.conversation_id), record.message_id, px=self._record_ttl_ms)
                     await pipe.execute()
             except RedisError:
                 logger.warning("could not record reply %s in Redis", record.message_id, exc_info=True)
@@ -225,7 +249,8 @@ class RedisLiveReplies:
             self._connection = None
 
     async def _heartbeat(self) -> None:
-        """Keep this worker's replies live between chunks (a model may pause for seconds)."""
+        """Renew this worker's lease while it holds replies (a model may pause for seconds), and rewrite
+        any record Redis lost."""
         while not _cancelling():
             await asyncio.sleep(self._ttl / 3)
             records = list(self._owned.values())
@@ -233,20 +258,22 @@ class RedisLiveReplies:
                 continue
             try:
                 async with self._redis().client.pipeline(transaction=False) as pipe:
+                    self._renew_lease(pipe)
                     for record in records:
-                        pipe.pexpire(self._reply_key(record.message_id), self._ttl_ms)
-                        if record.conversation_id:
-                            pipe.set(self._pointer_key(record.conversation_id), record.message_id, px=self._ttl_ms)
-                    results = iter(await pipe.execute())
+                        pipe.pexpire(self._reply_key(record.message_id), self._record_ttl_ms)
+                    refreshed = (await pipe.execute())[2:]
             except Exception:  # this loop must outlive any Redis trouble
-                logger.warning("could not refresh %s live replies in Redis", len(records), exc_info=True)
+                logger.warning("could not renew the lease of %s live replies in Redis", len(records), exc_info=True)
                 continue
-            for record in records:
-                refreshed = next(results)
-                if record.conversation_id:
-                    next(results)
-                if not refreshed:
+            for record, found in zip(records, refreshed):
+                if not found:
                     await self._write(record)
+
+    def _renew_lease(self, pipe: Pipeline) -> Pipeline:
+        """Queue the two commands that keep this worker alive in the others' eyes (and listed, for sweepers)."""
+        return pipe.set(self._worker_key(self.worker_id, "alive"), 1, px=self._ttl_ms).sadd(
+            f"{self._prefix}:workers", self.worker_id
+        )
 
     async def _listen_for_cancels(self) -> None:
         """Stop this worker's replies when another worker relays a `cancel` frame."""
@@ -291,6 +318,8 @@ class RedisLiveReplies:
                 snapshot=client.register_script(SNAPSHOT_LUA),
                 cancel=client.register_script(CANCEL_LUA),
                 finish=client.register_script(FINISH_LUA),
+                adopt=client.register_script(ADOPT_LUA),
+                sweep=client.register_script(SWEEP_LUA),
             )
         return self._connection
 
@@ -300,5 +329,11 @@ class RedisLiveReplies:
     def _pointer_key(self, conversation_id: str) -> str:
         return f"{self._prefix}:conversation:{conversation_id}:reply"
 
+    def _worker_key(self, worker_id: str, what: str) -> str:
+        return f"{self._prefix}:worker:{worker_id}:{what}"
+
+    def _held_key(self) -> str:
+        return self._worker_key(self.worker_id, "replies")
+
     def _cancel_channel(self, worker_id: str) -> str:
-        return f"{self._prefix}:worker:{worker_id}:cancel"
+        return self._worker_key(worker_id, "cancel")

@@ -18,11 +18,12 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
+from chat.checkpoints import ReplyCheckpoints
 from chat.db import db_call
 from chat.errors import ChatError, NothingToCancel, NoStrategy, ReplyInProgress
 from chat.frames import MessageFrame
 from chat.interpret import interpret_reply
-from chat.live import live_replies
+from chat.live import Orphan, live_replies
 from chat.models import Conversation, Message
 from chat.providers import get_provider
 from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
@@ -33,7 +34,7 @@ from chat.selectors import (
     request_from_turns,
     streaming_reply_ids,
 )
-from chat.services import Submission, message_submit, replies_mark_interrupted, reply_finish
+from chat.services import REPLY_INTERRUPTED, Submission, message_submit, replies_mark_interrupted, reply_finish
 from chat.splitter import SplitReply, TagSplitter
 from chat.untrusted import storable_text
 from chat.wire import encode_frame
@@ -83,6 +84,7 @@ class ChunkPublisher:
         self._closing = False
         self._seq = 0
         self._task: asyncio.Task[None] | None = None
+        self._checkpoints = ReplyCheckpoints(reply_id=message_id, interval=settings.CHAT_CHECKPOINT_SECONDS)
 
     def add(self, text: str) -> None:
         """Queue chat text for the next chunk."""
@@ -99,6 +101,7 @@ class ChunkPublisher:
         self._ready.set()
         if self._task is not None:
             await self._task
+        await self._checkpoints.close()
 
     async def _flush_loop(self) -> None:
         while True:
@@ -116,17 +119,43 @@ class ChunkPublisher:
         self._seq += 1
         # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
         await live_replies.append(self._message_id, text, self._seq)
+        self._checkpoints.add(text)
         frame = {"type": "content_chunk", "message_id": self._message_id, "chunk": text, "seq": self._seq}
         await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)
 
 
+async def interrupt_orphans(orphans: list[Orphan]) -> int:
+    """Store replies whose worker died as interrupted, with the text they reached, and end them on every socket.
+
+    Returns how many this call stored: a reply another sweeper stored first is neither stored nor announced again.
+    """
+    stored = await db_call(replies_mark_interrupted)(texts={orphan.message_id: orphan.text for orphan in orphans})
+    for orphan in orphans:
+        await live_replies.finish(orphan.message_id)
+    for reply in stored:
+        frame = {
+            "type": "message_complete",
+            "message_id": reply.message_id,
+            "conversation_id": reply.conversation_id,
+            "user_message": reply.content,
+            "strategy_json": None,
+            "strategy_version": reply.strategy_version,
+            "status": Message.Status.INTERRUPTED,
+            "error": REPLY_INTERRUPTED,
+            "provider": reply.provider,
+            "model_id": reply.model_id,
+        }
+        await publish(reply.conversation_id, frame)
+    return len(stored)
+
+
 async def sweep_stale_replies(conversation: Conversation) -> bool:
-    """Mark replies stored as streaming but streamed by no live worker as interrupted; True if there were any."""
+    """Store the conversation's replies that no live worker streams as interrupted; True if there were any."""
     stored = await db_call(streaming_reply_ids)(conversation=conversation)
-    dead = [reply_id for reply_id in stored if not await live_replies.is_live(reply_id)]
-    if dead:
-        await db_call(replies_mark_interrupted)(reply_ids=dead)
-    return bool(dead)
+    orphans = await live_replies.adopt_orphans(stored) if stored else []
+    if orphans:
+        await interrupt_orphans(orphans)
+    return bool(orphans)
 
 
 async def joining_state(conversation: Conversation) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Writes to the chat: storing the trader's message, finishing replies, sweeping stale ones."""
+"""Writes to the chat: storing the trader's message, checkpointing and finishing replies, sweeping stale ones."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from strategies.models import StrategyVersion
 from strategies.services import strategy_lock_for_conversation, strategy_version_append
 
 TITLE_CHARS = 80
+REPLY_INTERRUPTED = "The reply was cut off because the server writing it stopped. Ask again to continue."
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,39 @@ def reply_finish(
     return strategy_version_append(locked=owned, data=strategy, source_message_id=reply_id, first=created)
 
 
-def replies_mark_interrupted(*, reply_ids: list[Any]) -> int:
-    """Mark replies whose worker is gone as interrupted, so they are never left streaming."""
-    return Message.objects.filter(pk__in=reply_ids, status=Message.Status.STREAMING).update(
-        status=Message.Status.INTERRUPTED,
-        error="The reply was interrupted before it finished.",
-        completed_at=timezone.now(),
+@dataclass(frozen=True)
+class InterruptedReply:
+    """A reply just stored as interrupted, with what the `message_complete` frame that ends it needs."""
+
+    message_id: str
+    conversation_id: str
+    content: str
+    provider: str
+    model_id: str
+    strategy_version: int | None  # the conversation's current version: an interrupted reply adds none
+
+
+def reply_checkpoint(*, reply_id: Any, content: str) -> None:
+    """Store the chat text a reply has streamed so far, so it survives its worker; a stored reply is left alone."""
+    Message.objects.filter(pk=reply_id, status=Message.Status.STREAMING).update(content=content)
+
+
+def replies_mark_interrupted(*, texts: dict[str, str]) -> list[InterruptedReply]:
+    """Store replies whose worker is gone as interrupted, each with the chat text it reached.
+
+    `texts` maps reply ids to that text; an empty one keeps the content the row holds (a checkpoint).
+    Only replies still stored as streaming change, so of two sweepers racing for one reply, one
+    stores it; the replies this call stored are returned.
+    """
+    now = timezone.now()
+    stored = []
+    for reply_id, text in texts.items():
+        changes = {"status": Message.Status.INTERRUPTED, "error": REPLY_INTERRUPTED, "completed_at": now}
+        if text:
+            changes["content"] = text
+        if Message.objects.filter(pk=reply_id, status=Message.Status.STREAMING).update(**changes):
+            stored.append(reply_id)
+    rows = Message.objects.filter(pk__in=stored).values_list(
+        "id", "conversation_id", "content", "provider", "model_id", "conversation__strategy__current_version__number"
     )
+    return [InterruptedReply(str(pk), str(conversation), *rest) for pk, conversation, *rest in rows]

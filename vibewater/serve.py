@@ -3,8 +3,9 @@
 daphne builds its Twisted reactor on an asyncio loop created when its server module is imported, so
 the loop policy has to be set before that import. uvloop's loop, written in C, cut the server's CPU
 per streamed model delta by about a tenth (docs/benchmarks.md, round 6). Once the application is
-loaded, the garbage collector is tuned for a long-running worker (`tune_gc`, round 7). The server
-drops a WebSocket client that stops reading (`vibewater.send_buffer`).
+loaded, the garbage collector is tuned for a long-running worker (`tune_gc`, round 7), and the worker
+starts sweeping the replies dead workers left streaming (`chat.recovery`). The server drops a WebSocket
+client that stops reading (`vibewater.send_buffer`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def start_recovery() -> None:
+    """Store what dead workers left streaming as interrupted, now and (with Redis) while this worker runs."""
+    from chat.recovery import start_recovery as start  # needs Django set up, as it is once daphne has the app
+
+    start()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run daphne's command line with `argv` (default: this process's arguments) on uvloop."""
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
@@ -42,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     from vibewater.send_buffer import SendBufferServer
 
     reactor.callWhenRunning(tune_gc)  # after daphne has imported the application
+    reactor.callWhenRunning(start_recovery)
     cli = CommandLineInterface()
     cli.server_class = SendBufferServer
     cli.run(sys.argv[1:] if argv is None else argv)

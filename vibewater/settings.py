@@ -243,6 +243,9 @@ CHAT_SOCKET_LEASE_TTL = env.float("CHAT_SOCKET_LEASE_TTL", default=30.0)
 # buffer) before it drops the connection: by default twice the largest frame, so a slow link catching
 # up on a full conversation_state is not dropped (vibewater.send_buffer, in python -m vibewater.serve).
 CHAT_SEND_BUFFER_BYTES = env.int("CHAT_SEND_BUFFER_BYTES", default=2 * CHAT_MAX_SERVER_FRAME_BYTES)
+# Seconds between writes of a streaming reply's text so far to its row (chat.checkpoints), so the text a
+# worker killed mid-reply had reached survives it even without Redis; 0 turns checkpoints off.
+CHAT_CHECKPOINT_SECONDS = env.float("CHAT_CHECKPOINT_SECONDS", default=5.0)
 
 LOGGING = {
     "version": 1,

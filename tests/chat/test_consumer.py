@@ -331,6 +331,8 @@ async def test_a_reply_left_streaming_by_a_dead_worker_is_swept_on_join(connect,
 
     assert state["messages"][-1]["id"] == str(orphan.id)
     assert state["messages"][-1]["status"] == "interrupted" and state["in_progress"] is None
+    ended = await again.receive()  # the sweep ends the orphan on every socket, this one included
+    assert (ended["type"], ended["message_id"], ended["status"]) == ("message_complete", str(orphan.id), "interrupted")
     await again.send(seed_frame("make it less risky"))
     assert (await again.receive_until("message_complete"))[-1]["error"] is None
 
@@ -345,6 +347,8 @@ async def test_a_reply_orphaned_after_the_socket_joined_does_not_block_the_next_
 
     await socket.send(seed_frame("make it less risky"))
 
+    ended = await socket.receive()
+    assert (ended["type"], ended["message_id"], ended["status"]) == ("message_complete", str(orphan.id), "interrupted")
     assert (await socket.receive_until("message_complete"))[-1]["error"] is None
     await sync_to_async(orphan.refresh_from_db)()
     assert orphan.status == "interrupted"

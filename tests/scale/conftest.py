@@ -34,7 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-test-password-1"
 # Replies stream in ~3 s (offline strategist), slow enough to act mid-reply, fast enough for a quick suite.
 SECONDS_PER_CHUNK = "0.01"
-LIVE_REPLY_TTL = 2.0
+# Short, so a killed worker's replies end soon; long enough that a worker the busy machine stalls for
+# a couple of seconds still renews its lease (every TTL / 3) and is not taken for dead.
+LIVE_REPLY_TTL = 4.0
 
 
 def require(binary: str, package: str) -> str:
@@ -140,22 +142,23 @@ def postgres_url() -> Iterator[str]:
 
 @dataclass
 class Deployment:
-    """The environment every project process of the test deployment runs with."""
+    """The environment every project process of the test deployment runs with (no Redis without a URL)."""
 
     database_url: str
-    redis_url: str
+    redis_url: str | None
     log_dir: Path
     static_root: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
-        env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "AWS_"))}
+        env = {name: value for name, value in os.environ.items()
+               if not name.startswith(("DJANGO_", "AWS_")) and name != "REDIS_URL"}
         env.update(
             DJANGO_SETTINGS_MODULE="vibewater.settings",
             DJANGO_SECRET_KEY="scale-test-secret-key",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=self.database_url,
             DJANGO_STATIC_ROOT=str(self.static_root),
-            REDIS_URL=self.redis_url,
             LLM_PROVIDER="offline",
             OFFLINE_STRATEGIST_SECONDS_PER_CHUNK=SECONDS_PER_CHUNK,
             CHAT_LIVE_REPLY_TTL=str(LIVE_REPLY_TTL),
@@ -165,6 +168,9 @@ class Deployment:
             DJANGO_SESSION_COOKIE_SECURE="false",
             DJANGO_CSRF_COOKIE_SECURE="false",
         )
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        env.update(self.extra_env)
         return env
 
     def manage(self, *arguments: str, **extra_env: str) -> str:
@@ -198,12 +204,13 @@ class Worker:
     def log(self) -> Path:
         return self.deployment.log_dir / f"{self.name}.log"
 
-    def start(self) -> None:
+    def start(self, **extra_env: str) -> None:
+        """Start daphne as the deployment configures it, with `extra_env` on top for this run only."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "vibewater.serve", "-b", "127.0.0.1", "-p", str(self.port),
                  "vibewater.asgi:application"],
-                cwd=ROOT, env=self.deployment.env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT, env={**self.deployment.env(), **extra_env}, stdout=log, stderr=subprocess.STDOUT,
             )
         wait_for(lambda: self.process.poll() is not None or http_get(f"{self.http}/healthz")[0] == 200,
                  timeout=30, what=f"daphne {self.name} to answer /healthz")
@@ -238,18 +245,41 @@ class Workers:
     b: Worker
 
 
-@pytest.fixture(scope="session")
-def deployment(postgres_url: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
-    """The shared database migrated, the static files collected (as the image build does), and a trader
-    account; worker logs go to test-artifacts/."""
-    log_dir = ROOT / "test-artifacts" / "scale"
-    shutil.rmtree(log_dir, ignore_errors=True)
-    log_dir.mkdir(parents=True)
-    deployment = Deployment(postgres_url, redis_server.url, log_dir, tmp_path_factory.mktemp("static"))
+def migrated(deployment: Deployment) -> Deployment:
+    """The deployment's database migrated, its static files collected (as the image build does) and a trader
+    account in it; its log directory emptied."""
+    shutil.rmtree(deployment.log_dir, ignore_errors=True)
+    deployment.log_dir.mkdir(parents=True)
     deployment.manage("migrate", "--noinput")
     deployment.manage("collectstatic", "--noinput")
     deployment.manage("createtrader", "alice", "--password-env", "TRADER_PASSWORD", TRADER_PASSWORD=PASSWORD)
     return deployment
+
+
+@pytest.fixture(scope="session")
+def deployment(postgres_url: str, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """PostgreSQL and Redis shared by the workers; worker logs go to test-artifacts/scale/."""
+    static_root = tmp_path_factory.mktemp("static")
+    return migrated(Deployment(postgres_url, redis_server.url, ROOT / "test-artifacts" / "scale", static_root))
+
+
+@pytest.fixture
+def lone_deployment(tmp_path: Path) -> Deployment:
+    """One worker on its own: SQLite and no Redis, the shape `make run` has; logs in test-artifacts/scale-lone/.
+
+    Replies stream slowly (about 25 s) and are checkpointed every second, so a test can act mid-reply.
+    """
+    extra = {"OFFLINE_STRATEGIST_SECONDS_PER_CHUNK": "0.1", "CHAT_CHECKPOINT_SECONDS": "1"}
+    log_dir = ROOT / "test-artifacts" / "scale-lone"
+    return migrated(Deployment(f"sqlite:///{tmp_path / 'db.sqlite3'}", None, log_dir, tmp_path / "static", extra))
+
+
+@pytest.fixture
+def lone_worker(lone_deployment: Deployment) -> Iterator[Worker]:
+    worker = Worker("lone-worker", lone_deployment)
+    worker.start()
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import time
 
 import pytest
 import redis
 import websockets
 
-from tests.scale.conftest import LIVE_REPLY_TTL, Client, RedisServer, Workers, http_get, login, wait_for
+from tests.scale.conftest import LIVE_REPLY_TTL, Client, RedisServer, Worker, Workers, http_get, login, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -103,48 +105,77 @@ async def test_a_cancel_sent_on_worker_b_stops_the_reply_streaming_on_worker_a(w
     assert (await on_b.receive())["code"] == "nothing_to_cancel"
 
 
-async def test_a_worker_killed_mid_reply_leaves_the_message_stored_and_the_reply_interrupted(
+async def test_a_worker_killed_mid_reply_ends_it_on_every_socket_with_the_text_it_had_streamed(
     workers: Workers, cookie: str
 ):
+    # Half a second between chunks: the kill lands while worker A waits for the next one, never between
+    # recording a chunk in Redis and publishing it, so the sockets have exactly the text Redis has.
+    workers.a.stop()
+    workers.a.start(OFFLINE_STRATEGIST_SECONDS_PER_CHUNK="0.5")
     on_a = await Client.open(workers.a, cookie)
     await on_a.ask("Pick a balanced DeFi strategy for $2500")
     frames = await on_a.receive_until("content_chunk")
     conversation_id, reply_id = frames[0]["conversation_id"], frames[1]["message_id"]
-
-    workers.a.kill()
-
-    # Worker B sweeps on join, once the dead worker's reply has expired from Redis.
-    state = await state_when(
-        lambda: Client.open(workers.b, cookie, conversation_id),
-        lambda state: state["messages"][-1]["status"] != "streaming",
-        timeout=LIVE_REPLY_TTL + 5,
-    )
-    user, reply = state["messages"][-2:]
-    assert (user["role"], user["content"], user["status"]) == ("user", "Pick a balanced DeFi strategy for $2500", "complete")
-    assert (reply["id"], reply["status"]) == (reply_id, "interrupted") and state["in_progress"] is None
     on_b = await Client.open(workers.b, cookie, conversation_id)
-    await on_b.receive()
-    await on_b.ask("Make it less risky")
-    assert (await on_b.receive_until("message_complete"))[-1]["error"] is None
+    state = await on_b.receive()
+    seen_on_b = [await on_b.receive() for _ in range(2)]
+    assert [frame["type"] for frame in seen_on_b] == ["content_chunk", "content_chunk"]
 
-
-async def test_a_restarted_worker_sweeps_the_reply_it_was_streaming_when_it_died(workers: Workers, cookie: str):
-    on_a = await Client.open(workers.a, cookie)
-    await on_a.ask(SEED_REQUEST)
-    frames = await on_a.receive_until("content_chunk")
-    conversation_id, reply_id = frames[0]["conversation_id"], frames[1]["message_id"]
     workers.a.kill()
-    await asyncio.sleep(LIVE_REPLY_TTL + 0.5)
+    seen_on_b += await on_b.receive_until("message_complete", timeout=LIVE_REPLY_TTL + 5)
 
-    # What the compose web service runs on start: sweep_replies, then daphne.
-    output = workers.a.deployment.manage("sweep_replies")
-    workers.a.start()
+    complete = seen_on_b[-1]
+    text_on_b = state["in_progress"]["text"] + chat_text(seen_on_b)
+    assert (complete["message_id"], complete["status"], complete["strategy_json"]) == (reply_id, "interrupted", None)
+    assert complete["user_message"] == text_on_b and "stopped" in complete["error"]
+    again = await Client.open(workers.b, cookie, conversation_id)
+    user, reply = (await again.receive())["messages"][-2:]
+    assert (user["role"], user["content"], user["status"]) == ("user", "Pick a balanced DeFi strategy for $2500", "complete")
+    assert (reply["id"], reply["status"], reply["content"]) == (reply_id, "interrupted", text_on_b)
+    await again.ask("Make it less risky")
+    assert (await again.receive_until("message_complete"))[-1]["error"] is None
 
-    assert "Marked 1 stale streaming reply as interrupted" in output
-    again = await Client.open(workers.a, cookie, conversation_id)
-    state = await again.receive()
-    assert [(m["role"], m["status"]) for m in state["messages"]] == [("user", "complete"), ("assistant", "interrupted")]
-    assert state["messages"][-1]["id"] == reply_id and state["messages"][0]["content"] == SEED_REQUEST
+
+async def test_a_lone_worker_restarted_after_a_kill_stores_its_reply_interrupted_with_the_checkpointed_text(
+    lone_worker: Worker,
+):
+    database = lone_worker.deployment.database_url.removeprefix("sqlite:///")
+    on_worker = await Client.open(lone_worker, login(lone_worker))
+    await on_worker.ask(SEED_REQUEST)
+    frames = await on_worker.receive_until("content_chunk")
+    conversation_id, reply_id = frames[0]["conversation_id"], frames[1]["message_id"]
+    await asyncio.to_thread(wait_for, lambda: stored_reply(database, reply_id)[1], timeout=30,
+                            what="a checkpoint of the reply's text")
+    checkpointed = stored_reply(database, reply_id)[1]
+
+    lone_worker.kill()
+    received = chat_text(frames + await frames_until_closed(on_worker))
+    lone_worker.start()
+
+    # The worker stores it as it starts, before any socket joins the conversation.
+    await asyncio.to_thread(wait_for, lambda: stored_reply(database, reply_id)[0] != "streaming", timeout=30,
+                            what="the restarted worker to store the reply")
+    again = await Client.open(lone_worker, login(lone_worker), conversation_id)
+    reply = (await again.receive())["messages"][-1]
+    assert (reply["id"], reply["status"]) == (reply_id, "interrupted") and "stopped" in reply["error"]
+    assert reply["content"].startswith(checkpointed) and received.startswith(reply["content"])
+
+
+def stored_reply(database: str, reply_id: str) -> tuple[str, str]:
+    """A reply's status and content, read from the SQLite file as the worker left it."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute(
+            "SELECT status, content FROM chat_message WHERE id = ?", (reply_id.replace("-", ""),)
+        ).fetchone()
+
+
+async def frames_until_closed(client: Client) -> list[dict]:
+    """The frames a socket still had when its server died."""
+    frames = []
+    with contextlib.suppress(websockets.ConnectionClosed):
+        while True:
+            frames.append(await client.receive())
+    return frames
 
 
 async def test_sweep_replies_leaves_a_reply_another_worker_is_streaming(workers: Workers, cookie: str):

@@ -1,4 +1,4 @@
-"""Mark replies left `streaming` by a worker that is gone as interrupted; run before a worker starts."""
+"""Store replies left `streaming` by a worker that is gone as interrupted, keeping the text they reached."""
 
 from __future__ import annotations
 
@@ -6,23 +6,17 @@ import asyncio
 
 from django.core.management.base import BaseCommand
 
-from chat.live import live_replies
-from chat.models import Message
-from chat.services import replies_mark_interrupted
-
-
-async def _dead(reply_ids: list[str]) -> list[str]:
-    return [reply_id for reply_id in reply_ids if not await live_replies.is_live(reply_id)]
+from chat.recovery import sweep_all_stale_replies
 
 
 class Command(BaseCommand):
     help = (
-        "Mark replies stored as streaming that no live worker streams as interrupted. With REDIS_URL set, "
-        "replies other workers are still streaming are left alone; without it, every streaming reply is stale."
+        "Store replies stored as streaming that no live worker streams as interrupted, with the text they "
+        "reached. With REDIS_URL set, replies of workers whose lease is alive are left alone; without it, "
+        "every streaming reply is stale. A served worker does the same as it starts."
     )
 
     def handle(self, *args: object, **options: object) -> None:
         """Sweep every conversation at once."""
-        stored = [str(pk) for pk in Message.objects.filter(status=Message.Status.STREAMING).values_list("pk", flat=True)]
-        swept = replies_mark_interrupted(reply_ids=asyncio.run(_dead(stored))) if stored else 0
+        swept = asyncio.run(sweep_all_stale_replies())
         self.stdout.write(f"Marked {swept} stale streaming {'reply' if swept == 1 else 'replies'} as interrupted.")

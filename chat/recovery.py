@@ -1,0 +1,52 @@
+"""Replies a dead worker left streaming: swept when a served worker starts, and while it runs.
+
+Without Redis there is one worker process, so at its start every reply stored as streaming was left
+by the process before it, and is stored as interrupted with the text its last checkpoint kept. With
+Redis, the start-up sweep takes only replies whose worker's lease is gone, and every worker then keeps
+sweeping for workers that die (`RedisLiveReplies.sweep_forever`). Sockets joining a conversation and
+the `sweep_replies` command take the same path: `chat.replies.interrupt_orphans`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from chat.db import db_call
+from chat.live import live_replies
+from chat.models import Message
+from chat.replies import interrupt_orphans
+
+logger = logging.getLogger(__name__)
+
+_running: set[asyncio.Task[None]] = set()
+
+
+def _streaming_reply_ids() -> list[str]:
+    return [str(pk) for pk in Message.objects.filter(status=Message.Status.STREAMING).values_list("pk", flat=True)]
+
+
+async def sweep_all_stale_replies() -> int:
+    """Store every reply that no live worker streams as interrupted, with the text it kept; how many."""
+    stored = await db_call(_streaming_reply_ids)()
+    orphans = await live_replies.adopt_orphans(stored) if stored else []
+    return await interrupt_orphans(orphans) if orphans else 0
+
+
+async def recover() -> None:
+    """Sweep what dead workers left streaming, then go on storing the replies of workers that die."""
+    try:
+        swept = await sweep_all_stale_replies()
+    except Exception:  # serving matters more; sockets joining sweep their conversation anyway
+        logger.exception("could not sweep stale replies at start")
+    else:
+        if swept:
+            logger.info("stored %s reply(s) a dead worker left streaming as interrupted", swept)
+    await live_replies.sweep_forever(interrupt_orphans)
+
+
+def start_recovery() -> None:
+    """Run `recover` on this thread's event loop (a served worker's, as it starts serving)."""
+    task = asyncio.get_event_loop().create_task(recover())
+    _running.add(task)
+    task.add_done_callback(_running.discard)

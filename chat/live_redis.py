@@ -213,9 +213,8 @@ class RedisLiveReplies:
             if held:
                 conversation_id, seq, text = fields
                 self._owned[message_id] = _Owned(message_id, conversation_id, None, [text], int(seq), adopted=True)
+                self._ensure_owner_tasks()  # the heartbeat renews the lease the script took it under
             orphans.append(Orphan(message_id, fields[2] if held else ""))
-        if orphans:
-            self._ensure_owner_tasks()  # the heartbeat renews the lease the script took them under
         return orphans
 
     async def _write(self, record: _Owned) -> None:

@@ -47,16 +47,17 @@ return redis.call('DEL', KEYS[1])
 ADOPT_PREAMBLE = """
 local prefix, me = ARGV[1], ARGV[2]
 local function worker_key(worker, what) return prefix .. ':worker:' .. worker .. ':' .. what end
-local taken = {}
+local taken, held = {}, 0
 local function take(id, key, owner)
   redis.call('SREM', worker_key(owner, 'replies'), id)
   redis.call('HSET', key, 'owner', me)
   redis.call('SADD', worker_key(me, 'replies'), id)
   local fields = redis.call('HMGET', key, 'conversation', 'seq', 'text')
   table.insert(taken, {id, 1, fields[1] or '', fields[2] or '0', fields[3] or ''})
+  held = held + 1
 end
 local function hold()
-  if #taken > 0 then
+  if held > 0 then
     redis.call('SET', worker_key(me, 'alive'), 1, 'PX', ARGV[3])
     redis.call('SADD', prefix .. ':workers', me)
   end

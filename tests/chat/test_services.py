@@ -1,4 +1,5 @@
-"""chat.services: what one reply costs the database, and that the lean paths store the same rows."""
+"""chat.services: what one reply costs the database, that the lean paths store the same rows, and what
+storing a dead worker's reply keeps."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
 from chat.replies import AcceptedMessage, _accept
 from chat.selectors import reply_request
-from chat.services import reply_finish
+from chat.services import REPLY_INTERRUPTED, InterruptedReply, replies_mark_interrupted, reply_checkpoint, reply_finish
 from strategies.models import Strategy
 from tests.strategies import seed_strategy
 
@@ -146,3 +147,33 @@ def test_a_deleted_conversation_refuses_messages_and_replies(trader: Any) -> Non
     with pytest.raises(Message.DoesNotExist):
         finish(accepted, seed_strategy())
     assert not Strategy.objects.exists()
+
+
+def test_a_dead_workers_reply_is_stored_interrupted_with_its_text_or_else_its_checkpoint(trader: Any) -> None:
+    first = accept(trader, None)
+    version = finish(first, seed_strategy())
+    with_text = accept(trader, first.conversation, "Make it safer").submission.reply
+    checkpointed = accept(trader, None, "I have $300").submission.reply
+    reply_checkpoint(reply_id=checkpointed.id, content="So far")
+
+    stored = replies_mark_interrupted(texts={str(with_text.id): "The text so far", str(checkpointed.id): ""})
+
+    assert sorted(stored, key=lambda reply: reply.content) == [
+        InterruptedReply(str(checkpointed.id), str(checkpointed.conversation_id), "So far", "offline", "m", None),
+        InterruptedReply(str(with_text.id), str(first.conversation.id), "The text so far", "offline", "m", version.number),
+    ]
+    for reply in (with_text, checkpointed):
+        reply.refresh_from_db()
+        assert (reply.status, reply.error) == ("interrupted", REPLY_INTERRUPTED) and reply.completed_at is not None
+
+
+def test_a_reply_already_stored_is_neither_interrupted_nor_checkpointed_again(trader: Any) -> None:
+    accepted = accept(trader, None)
+    finish(accepted, None)
+    reply_id = accepted.submission.reply.id
+
+    reply_checkpoint(reply_id=reply_id, content="A late checkpoint")
+    assert replies_mark_interrupted(texts={str(reply_id): "A second sweeper's text"}) == []
+
+    reply = Message.objects.get(pk=reply_id)
+    assert (reply.status, reply.content, reply.error) == ("complete", "Here it is.", "")

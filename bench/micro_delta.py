@@ -42,6 +42,7 @@ import uvloop
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ.pop("REDIS_URL", None)  # the in-memory layer and LocalLiveReplies
+os.environ.setdefault("CHAT_CHECKPOINT_SECONDS", "0")  # no database here (checkpoints: docs/benchmarks.md)
 
 CHUNK_CHARS = 12
 SYS_SHARE: dict[tuple[str, int], float] = {}  # kernel share of the last run's CPU, per (stage, N)

@@ -228,8 +228,8 @@ CHAT_MAX_HISTORY_TURNS = env.int("CHAT_MAX_HISTORY_TURNS", default=40)
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=20)
 # Deltas arriving within this window are merged into one content_chunk frame.
 CHAT_COALESCE_MS = env.float("CHAT_COALESCE_MS", default=15.0)
-# Seconds a streaming reply stays live in Redis after its worker last refreshed it (a heartbeat does, a
-# third of this apart): how soon a killed worker's reply can be swept as interrupted.
+# Seconds a worker's lease in Redis lasts after its heartbeat (a third of this apart) last renewed it:
+# how soon the other workers take a killed worker's replies and store them as interrupted.
 CHAT_LIVE_REPLY_TTL = env.float("CHAT_LIVE_REPLY_TTL", default=15.0)
 # Largest server frame, in UTF-8 bytes: daphne refuses to send a WebSocket message over 1 MiB and closes
 # the socket, so conversation_state pages its messages within this and any other frame is cut to fit.

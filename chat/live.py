@@ -5,8 +5,8 @@ the in-memory channel layer); `chat.live_redis.RedisLiveReplies` serves several 
 `live_replies` is the one the settings pick: Redis when `REDIS_URL` is set.
 
 A reply stored as streaming that no live worker streams is an orphan: its worker died. A store hands
-each orphan, with the text it kept, to exactly one caller (`adopt_orphans`, `sweep_forever`), which
-stores it as interrupted (`chat.replies.interrupt_orphans`) and then calls `finish`.
+each orphan, with the text it kept, to one worker (`adopt_orphans`, `sweep_forever`), which stores it
+as interrupted (`chat.replies.interrupt_orphans`) and then calls `finish`.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class LiveReplies(Protocol):
         """The conversation's streaming reply as it stands, or None."""
 
     async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
-        """Take over those of `message_ids` that no live worker streams (each reply by one caller only)."""
+        """Take over those of `message_ids` that no live worker streams (of several workers, one takes each)."""
 
     async def sweep_forever(self, handle: OrphanHandler) -> None:
         """Hand `handle` the replies of every worker that dies, for as long as this process runs."""

@@ -55,9 +55,10 @@ RETRY_SECONDS = 1.0
 # in flight, and a plain pool then fails ("Too many connections"). A blocking pool waits instead.
 POOL_SIZE = 256
 POOL_WAIT_SECONDS = 5.0
-# A record outlives its worker's lease so a sweeper can store its text; this only bounds what stays in
-# Redis when every worker is gone for good. Renewed by every write, so no streaming reply reaches it.
-RECORD_TTL_SECONDS = 24 * 3600
+# A record outlives its worker's lease so a sweeper can store its text, even one that only starts when a
+# whole deployment comes back; this bounds what stays behind when none does, or a `finish` Redis missed.
+# Renewed by every write and heartbeat, so no streaming reply reaches it; the row's checkpoint outlasts it.
+RECORD_TTL_SECONDS = 3600
 # Sweeps come at most this far apart whatever the TTL, so a dead worker's replies end within TTL + 2 s.
 MAX_SWEEP_SECONDS = 2.0
 
@@ -169,7 +170,7 @@ class RedisLiveReplies:
         while not _cancelling():
             await asyncio.sleep(self.sweep_seconds * random.uniform(0.5, 1.0))
             try:
-                held = [Orphan(record.message_id, "".join(record.parts)) for record in self._owned.values() if record.adopted]
+                held = [Orphan(r.message_id, "".join(r.parts)) for r in self._owned.values() if r.adopted]
                 orphans = held + await self.adopt_dead_workers_replies()
                 if orphans:
                     await handle(orphans)
@@ -212,7 +213,7 @@ class RedisLiveReplies:
         for message_id, held, *fields in taken:
             if held:
                 conversation_id, seq, text = fields
-                self._owned[message_id] = _Owned(message_id, conversation_id, None, [text], int(seq), adopted=True)
+                self._owned[message_id] = _Owned(message_id, conversation_id, parts=[text], seq=int(seq), adopted=True)
                 self._ensure_owner_tasks()  # the heartbeat renews the lease the script took it under
             orphans.append(Orphan(message_id, fields[2] if held else ""))
         return orphans

@@ -160,7 +160,9 @@ def test_a_dead_workers_reply_is_stored_interrupted_with_its_text_or_else_its_ch
 
     assert sorted(stored, key=lambda reply: reply.content) == [
         InterruptedReply(str(checkpointed.id), str(checkpointed.conversation_id), "So far", "offline", "m", None),
-        InterruptedReply(str(with_text.id), str(first.conversation.id), "The text so far", "offline", "m", version.number),
+        InterruptedReply(
+            str(with_text.id), str(first.conversation.id), "The text so far", "offline", "m", version.number
+        ),
     ]
     for reply in (with_text, checkpointed):
         reply.refresh_from_db()

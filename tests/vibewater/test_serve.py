@@ -72,15 +72,16 @@ def listening(port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedWorker]:
-    """collectstatic, as the image build runs it, then one worker serving on its own."""
+    """collectstatic (as the image build does) and migrate (as compose does), then one worker serving on its own."""
     assert MANIFEST.exists(), f"{MANIFEST} is missing: build the frontend first (make frontend)"
     tmp_path = tmp_path_factory.mktemp("served")
     env = worker_env(tmp_path)
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
-    )
-    assert collected.returncode == 0, collected.stderr
+    for command in ("collectstatic", "migrate"):
+        done = subprocess.run(
+            [sys.executable, "manage.py", command, "--noinput"], cwd=ROOT, env=env,
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
     port = free_port()
     log = tmp_path / "worker.log"
     with log.open("wb") as output:

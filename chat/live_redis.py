@@ -7,8 +7,8 @@ Key layout (under `prefix`):
 - `{prefix}:worker:{worker_id}:replies` — set: the replies the worker holds; `{prefix}:workers` — set:
   every worker that holds or held replies, so a sweeper finds the dead ones without scanning keys.
 - `{prefix}:reply:{message_id}` — hash: `owner` (the worker holding it), `conversation`, `seq`, and
-  `text`, the chat text that `seq` reaches. It outlives its owner's lease (`RECORD_TTL_SECONDS` only
-  bounds what a deployment that died altogether leaves behind), so the text survives a killed worker.
+  `text`, the chat text that `seq` reaches. It outlives its owner's lease (`RECORD_TTL_SECONDS`, an
+  hour, only bounds what is left when no worker comes back), so the text survives a killed worker.
 - `{prefix}:conversation:{conversation_id}:reply` — string: the conversation's streaming reply id.
 - pub/sub channel `{prefix}:worker:{worker_id}:cancel` — reply ids the owning worker should stop;
   a `cancel` frame may arrive on any worker, the reply's task runs on one.
@@ -18,8 +18,7 @@ whose lease is gone and moves their replies to the sweeper atomically, so exactl
 and stores it as interrupted with its text. A sweeper that dies in turn lets its lease lapse, and the
 next one takes the replies over again. A lease, not key-expiry notifications: notifications are fire and
 forget (a worker that misses one while reconnecting would never learn of the death), while a sweep finds
-every lapsed lease whenever it runs; and a lease per worker costs one write per heartbeat, not one per
-reply.
+every lapsed lease whenever it runs; and the record must outlive its worker, so its expiry cannot be the signal.
 
 The owning worker also keeps its replies in memory. Its writes never raise: when Redis is down or has
 lost a record (a restart), the worker logs and rewrites the record from its own copy once Redis is back,

@@ -173,7 +173,7 @@ class Sockets:
     async def join(self, layer: Any, conversation_id: str) -> None:
         from channels.utils import await_many_dispatch
 
-        from chat import replies
+        from chat import broadcast
         from chat.consumers import ChatConsumer
 
         consumer = ChatConsumer()
@@ -185,7 +185,7 @@ class Sockets:
             self.frames += 1
 
         consumer.send = send  # type: ignore[method-assign]
-        await layer.group_add(replies.group_name(conversation_id), consumer.channel_name)
+        await layer.group_add(broadcast.group_name(conversation_id), consumer.channel_name)
         websocket = asyncio.get_running_loop().create_future()  # no client frames
         self.tasks.append(asyncio.create_task(await_many_dispatch(
             [lambda: websocket, functools.partial(layer.receive, consumer.channel_name)], consumer.dispatch)))
@@ -199,14 +199,14 @@ class Sockets:
 
 async def _pipeline_reply(provider: Any, index: int, window: float) -> None:
     """What replies._run_reply does per delta: _stream into splitter + ChunkPublisher, then close."""
-    from chat import replies
+    from chat import broadcast, replies
     from chat.live import live_replies
     from chat.providers.base import StreamOutcome
 
     conversation_id, reply_id = f"c{index}", f"r{index}-{time.monotonic_ns()}"
     await live_replies.claim(reply_id)
     splitter = replies.TagSplitter()
-    chunks = replies.ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window)
+    chunks = broadcast.ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window)
     streaming = asyncio.create_task(
         replies._stream(provider, _request(), StreamOutcome(), splitter, chunks, reply_id))
     await live_replies.start(conversation_id, reply_id, streaming)

@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from accounts.sessions import session_current_key, user_group_name
-from chat import replies
+from chat import broadcast, replies
 from chat.db import db_call
 from chat.errors import ChatError
 from chat.frames import ActionFrame, CancelFrame, parse_client_frame
@@ -130,11 +130,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=encode_frame(content))
 
     async def _join(self, conversation: Conversation) -> None:
-        await self.channel_layer.group_add(replies.group_name(conversation.id), self.channel_name)
+        await self.channel_layer.group_add(broadcast.group_name(conversation.id), self.channel_name)
 
     async def _leave(self) -> None:
         if self.conversation is not None:
-            await self.channel_layer.group_discard(replies.group_name(self.conversation.id), self.channel_name)
+            await self.channel_layer.group_discard(broadcast.group_name(self.conversation.id), self.channel_name)
         user = self.scope["user"]
         if user.is_authenticated:
             await self.channel_layer.group_discard(user_group_name(user.pk), self.channel_name)

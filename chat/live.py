@@ -6,7 +6,7 @@ the in-memory channel layer); `chat.live_redis.RedisLiveReplies` serves several 
 
 A reply stored as streaming that no live worker streams is an orphan: its worker died. A store hands
 each orphan, with the text it kept, to one worker (`adopt_orphans`, `sweep_forever`), which stores it
-as interrupted (`chat.replies.interrupt_orphans`) and then calls `finish`.
+as interrupted (`chat.recovery.interrupt_orphans`) and then calls `finish`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Without Redis there is one worker process, so at its start every reply stored as
 by the process before it, and is stored as interrupted with the text its last checkpoint kept. With
 Redis, the start-up sweep takes only replies whose worker's lease is gone, and every worker then keeps
 sweeping for workers that die (`RedisLiveReplies.sweep_forever`). Sockets joining a conversation and
-the `sweep_replies` command take the same path: `chat.replies.interrupt_orphans`.
+the `sweep_replies` command take the same path: `interrupt_orphans`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,50 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from chat.broadcast import publish
 from chat.db import db_call
-from chat.live import live_replies
-from chat.models import Message
-from chat.replies import interrupt_orphans
+from chat.live import Orphan, live_replies
+from chat.models import Conversation, Message
+from chat.selectors import streaming_reply_ids
+from chat.services import REPLY_INTERRUPTED, replies_mark_interrupted
 
 logger = logging.getLogger(__name__)
 
 _running: set[asyncio.Task[None]] = set()
+
+
+async def interrupt_orphans(orphans: list[Orphan]) -> int:
+    """Store replies whose worker died as interrupted, with the text they reached, and end them on every socket.
+
+    Returns how many this call stored: a reply another sweeper stored first is neither stored nor announced again.
+    """
+    stored = await db_call(replies_mark_interrupted)(texts={orphan.message_id: orphan.text for orphan in orphans})
+    for orphan in orphans:
+        await live_replies.finish(orphan.message_id)
+    for reply in stored:
+        frame = {
+            "type": "message_complete",
+            "message_id": reply.message_id,
+            "conversation_id": reply.conversation_id,
+            "user_message": reply.content,
+            "strategy_json": None,
+            "strategy_version": reply.strategy_version,
+            "status": Message.Status.INTERRUPTED,
+            "error": REPLY_INTERRUPTED,
+            "provider": reply.provider,
+            "model_id": reply.model_id,
+        }
+        await publish(reply.conversation_id, frame)
+    return len(stored)
+
+
+async def sweep_stale_replies(conversation: Conversation) -> bool:
+    """Store the conversation's replies that no live worker streams as interrupted; True if there were any."""
+    stored = await db_call(streaming_reply_ids)(conversation=conversation)
+    orphans = await live_replies.adopt_orphans(stored) if stored else []
+    if orphans:
+        await interrupt_orphans(orphans)
+    return bool(orphans)
 
 
 def _streaming_reply_ids() -> list[str]:

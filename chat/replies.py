@@ -14,16 +14,15 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
-from chat.checkpoints import ReplyCheckpoints
+from chat.broadcast import ChunkPublisher, publish
 from chat.db import db_call
 from chat.errors import ChatError, NothingToCancel, NoStrategy, ReplyInProgress
 from chat.frames import MessageFrame
 from chat.interpret import interpret_reply
-from chat.live import Orphan, live_replies
+from chat.live import live_replies
 from chat.models import Conversation, Message
 from chat.providers import get_provider
 from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
@@ -32,12 +31,11 @@ from chat.selectors import (
     current_version,
     reply_request,
     request_from_turns,
-    streaming_reply_ids,
 )
-from chat.services import REPLY_INTERRUPTED, Submission, message_submit, replies_mark_interrupted, reply_finish
+from chat.recovery import sweep_stale_replies
+from chat.services import Submission, message_submit, reply_finish
 from chat.splitter import SplitReply, TagSplitter
 from chat.untrusted import storable_text
-from chat.wire import encode_frame
 
 logger = logging.getLogger(__name__)
 
@@ -48,114 +46,6 @@ UNEXPECTED = "Something went wrong while writing the reply. Please try again."
 NOT_STORED = "The reply could not be saved, so it will not be there after a reload. Please try again."
 
 _reply_tasks: set[asyncio.Task[None]] = set()
-
-
-def group_name(conversation_id: Any) -> str:
-    """The channel-layer group of every socket on a conversation."""
-    return f"conversation.{conversation_id}"
-
-
-def frame_event(frame: dict[str, Any], **routing: Any) -> dict[str, Any]:
-    """A group message carrying one server frame, encoded once for every socket."""
-    return {"type": "chat.frame", "text": encode_frame(frame), **routing}
-
-
-async def publish(conversation_id: Any, frame: dict[str, Any], **routing: Any) -> None:
-    """Send a frame to every socket on the conversation; a layer outage loses the frame, never the reply."""
-    try:
-        await get_channel_layer().group_send(group_name(conversation_id), frame_event(frame, **routing))
-    except Exception:  # what was stored is still stored, and a socket that rejoins reads it back
-        logger.warning("could not publish %s to conversation %s", frame["type"], conversation_id, exc_info=True)
-
-
-class ChunkPublisher:
-    """Publishes a reply's chat text as `content_chunk` frames numbered from 1.
-
-    Deltas that arrive within `window` seconds of each other are merged into one frame, which keeps
-    the frame count (and the channel layer's load) bounded when a model streams tiny deltas.
-    """
-
-    def __init__(self, *, conversation_id: str, message_id: str, window: float) -> None:
-        self._conversation_id = conversation_id
-        self._message_id = message_id
-        self._window = window
-        self._parts: list[str] = []
-        self._ready = asyncio.Event()
-        self._closing = False
-        self._seq = 0
-        self._task: asyncio.Task[None] | None = None
-        self._checkpoints = ReplyCheckpoints(reply_id=message_id, interval=settings.CHAT_CHECKPOINT_SECONDS)
-
-    def add(self, text: str) -> None:
-        """Queue chat text for the next chunk."""
-        if not text:
-            return
-        self._parts.append(text)
-        self._ready.set()
-        if self._task is None:
-            self._task = asyncio.create_task(self._flush_loop())
-
-    async def close(self) -> None:
-        """Publish whatever is queued and stop."""
-        self._closing = True
-        self._ready.set()
-        if self._task is not None:
-            await self._task
-        await self._checkpoints.close()
-
-    async def _flush_loop(self) -> None:
-        while True:
-            await self._ready.wait()
-            if self._window and not self._closing:
-                await asyncio.sleep(self._window)
-            self._ready.clear()
-            if self._parts:
-                await self._publish("".join(self._parts))
-            if self._closing and not self._parts:
-                return
-
-    async def _publish(self, text: str) -> None:
-        self._parts.clear()
-        self._seq += 1
-        # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
-        await live_replies.append(self._message_id, text, self._seq)
-        self._checkpoints.add(text)
-        frame = {"type": "content_chunk", "message_id": self._message_id, "chunk": text, "seq": self._seq}
-        await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)
-
-
-async def interrupt_orphans(orphans: list[Orphan]) -> int:
-    """Store replies whose worker died as interrupted, with the text they reached, and end them on every socket.
-
-    Returns how many this call stored: a reply another sweeper stored first is neither stored nor announced again.
-    """
-    stored = await db_call(replies_mark_interrupted)(texts={orphan.message_id: orphan.text for orphan in orphans})
-    for orphan in orphans:
-        await live_replies.finish(orphan.message_id)
-    for reply in stored:
-        frame = {
-            "type": "message_complete",
-            "message_id": reply.message_id,
-            "conversation_id": reply.conversation_id,
-            "user_message": reply.content,
-            "strategy_json": None,
-            "strategy_version": reply.strategy_version,
-            "status": Message.Status.INTERRUPTED,
-            "error": REPLY_INTERRUPTED,
-            "provider": reply.provider,
-            "model_id": reply.model_id,
-        }
-        await publish(reply.conversation_id, frame)
-    return len(stored)
-
-
-async def sweep_stale_replies(conversation: Conversation) -> bool:
-    """Store the conversation's replies that no live worker streams as interrupted; True if there were any."""
-    stored = await db_call(streaming_reply_ids)(conversation=conversation)
-    orphans = await live_replies.adopt_orphans(stored) if stored else []
-    if orphans:
-        await interrupt_orphans(orphans)
-    return bool(orphans)
 
 
 async def joining_state(conversation: Conversation) -> dict[str, Any]:

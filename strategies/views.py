@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
-from chat.replies import publish
+from chat.broadcast import publish
 from strategies.models import Strategy, StrategyVersion
 from strategies.services import strategy_version_restore
 from strategies.validation import strategy_summary

@@ -18,7 +18,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from botocore.retries.standard import ExponentialBackoff
 
-from chat import replies
+from chat import broadcast, replies
 from chat.interpret import BAD_JSON, NO_STRATEGY
 from chat.models import Message
 from chat.providers import get_provider
@@ -507,15 +507,15 @@ async def frames_waiting(socket: Socket) -> list[dict[str, Any]]:
 async def test_a_cancel_arriving_as_the_stream_ends_still_stores_the_reply(
     connect, alice_session, bedrock, monkeypatch
 ):
-    real_close = replies.ChunkPublisher.close
+    real_close = broadcast.ChunkPublisher.close
     closing = asyncio.Event()
 
-    async def slow_close(self: replies.ChunkPublisher) -> None:
+    async def slow_close(self: broadcast.ChunkPublisher) -> None:
         closing.set()
         await asyncio.sleep(0.3)  # the last chunk's round trip through a slow (Redis) channel layer
         await real_close(self)
 
-    monkeypatch.setattr(replies.ChunkPublisher, "close", slow_close)
+    monkeypatch.setattr(broadcast.ChunkPublisher, "close", slow_close)
     bedrock.push(Script(text=strategy_reply(1000)))
     socket = await connect(session=alice_session)
     await socket.send(seed_frame())

@@ -1,0 +1,91 @@
+"""Frames to every socket on a conversation, on any worker: the group's name, publishing one frame,
+and a reply's chat text as numbered, coalesced `content_chunk` frames."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from chat.checkpoints import ReplyCheckpoints
+from chat.live import live_replies
+from chat.wire import encode_frame
+
+logger = logging.getLogger(__name__)
+
+
+def group_name(conversation_id: Any) -> str:
+    """The channel-layer group of every socket on a conversation."""
+    return f"conversation.{conversation_id}"
+
+
+def frame_event(frame: dict[str, Any], **routing: Any) -> dict[str, Any]:
+    """A group message carrying one server frame, encoded once for every socket."""
+    return {"type": "chat.frame", "text": encode_frame(frame), **routing}
+
+
+async def publish(conversation_id: Any, frame: dict[str, Any], **routing: Any) -> None:
+    """Send a frame to every socket on the conversation; a layer outage loses the frame, never the reply."""
+    try:
+        await get_channel_layer().group_send(group_name(conversation_id), frame_event(frame, **routing))
+    except Exception:  # what was stored is still stored, and a socket that rejoins reads it back
+        logger.warning("could not publish %s to conversation %s", frame["type"], conversation_id, exc_info=True)
+
+
+class ChunkPublisher:
+    """Publishes a reply's chat text as `content_chunk` frames numbered from 1.
+
+    Deltas that arrive within `window` seconds of each other are merged into one frame, which keeps
+    the frame count (and the channel layer's load) bounded when a model streams tiny deltas.
+    """
+
+    def __init__(self, *, conversation_id: str, message_id: str, window: float) -> None:
+        self._conversation_id = conversation_id
+        self._message_id = message_id
+        self._window = window
+        self._parts: list[str] = []
+        self._ready = asyncio.Event()
+        self._closing = False
+        self._seq = 0
+        self._task: asyncio.Task[None] | None = None
+        self._checkpoints = ReplyCheckpoints(reply_id=message_id, interval=settings.CHAT_CHECKPOINT_SECONDS)
+
+    def add(self, text: str) -> None:
+        """Queue chat text for the next chunk."""
+        if not text:
+            return
+        self._parts.append(text)
+        self._ready.set()
+        if self._task is None:
+            self._task = asyncio.create_task(self._flush_loop())
+
+    async def close(self) -> None:
+        """Publish whatever is queued and stop."""
+        self._closing = True
+        self._ready.set()
+        if self._task is not None:
+            await self._task
+        await self._checkpoints.close()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await self._ready.wait()
+            if self._window and not self._closing:
+                await asyncio.sleep(self._window)
+            self._ready.clear()
+            if self._parts:
+                await self._publish("".join(self._parts))
+            if self._closing and not self._parts:
+                return
+
+    async def _publish(self, text: str) -> None:
+        self._parts.clear()
+        self._seq += 1
+        # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
+        await live_replies.append(self._message_id, text, self._seq)
+        self._checkpoints.add(text)
+        frame = {"type": "content_chunk", "message_id": self._message_id, "chunk": text, "seq": self._seq}
+        await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)

@@ -9,8 +9,12 @@ sending from many sockets and workers at once can never get more through than th
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.cache import cache
+
+from chat.errors import RateLimited
 
 WINDOW_SECONDS = 60
 
@@ -39,3 +43,19 @@ def message_allowance_return(counter: str) -> None:
         cache.decr(counter)
     except ValueError:  # the counter expired meanwhile
         pass
+
+
+@contextmanager
+def message_allowance(*, user_id: object, limit: int) -> Iterator[None]:
+    """Count one message for the trader while the block stores it; raise RateLimited when over the limit.
+
+    If the block raises (the message was refused for another reason), the message is not counted.
+    """
+    counter = message_allowance_take(user_id=user_id, limit=limit)
+    if counter is None:
+        raise RateLimited(f"You can send {limit} messages a minute. Please wait a moment.")
+    try:
+        yield
+    except BaseException:
+        message_allowance_return(counter)
+        raise

@@ -9,8 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from chat.errors import RateLimited, ReplyInProgress
-from chat.ratelimit import message_allowance_return, message_allowance_take
+from chat.errors import ReplyInProgress
+from chat.ratelimit import message_allowance
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
 from strategies.models import StrategyVersion
@@ -48,58 +48,35 @@ def message_submit(
     ReplyInProgress (before writing anything); on ReplyInProgress the caller sweeps stale replies and
     tries once more.
     """
-    counter = message_allowance_take(user_id=user.pk, limit=rate_limit_per_minute)
-    if counter is None:
-        raise RateLimited(f"You can send {rate_limit_per_minute} messages a minute. Please wait a moment.")
-    try:
-        return _message_store(
-            user=user, conversation=conversation, reply_id=reply_id, content=content, history=history,
-            provider=provider, model_id=model_id,
-        )
-    except BaseException:
-        message_allowance_return(counter)
-        raise
-
-
-def _message_store(
-    *,
-    user: AbstractBaseUser,
-    conversation: Conversation | None,
-    reply_id: Any,
-    content: str,
-    history: list[dict[str, str]],
-    provider: str,
-    model_id: str,
-) -> Submission:
-    """Store the message and the reply placeholder in one transaction; raises ReplyInProgress before writing."""
-    created = conversation is None
-    with transaction.atomic():
-        if conversation is None:
-            conversation = Conversation.objects.create(owner=user, title=content.strip()[:TITLE_CHARS])
-        else:
-            # Touching updated_at first takes the row lock (PostgreSQL) that keeps two sockets from both
-            # passing the streaming check below; a refused message rolls it back.
-            now = timezone.now()
-            if not Conversation.objects.filter(pk=conversation.pk).update(updated_at=now):
-                raise Conversation.DoesNotExist("Conversation matching query does not exist.")
-            conversation.updated_at = now
-            if conversation.messages.filter(status=Message.Status.STREAMING).exists():
-                raise ReplyInProgress("A reply is still being written. Wait for it, or stop it first.")
-        # A conversation created just now has no messages to check for.
-        if history and (created or not conversation.messages.exists()):
-            Message.objects.bulk_create(
-                Message(conversation=conversation, role=turn["role"], content=turn["content"]) for turn in history
+    with message_allowance(user_id=user.pk, limit=rate_limit_per_minute):
+        created = conversation is None
+        with transaction.atomic():
+            if conversation is None:
+                conversation = Conversation.objects.create(owner=user, title=content.strip()[:TITLE_CHARS])
+            else:
+                # Touching updated_at first takes the row lock (PostgreSQL) that keeps two sockets from both
+                # passing the streaming check below; a refused message rolls it back.
+                now = timezone.now()
+                if not Conversation.objects.filter(pk=conversation.pk).update(updated_at=now):
+                    raise Conversation.DoesNotExist("Conversation matching query does not exist.")
+                conversation.updated_at = now
+                if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+                    raise ReplyInProgress("A reply is still being written. Wait for it, or stop it first.")
+            # A conversation created just now has no messages to check for.
+            if history and (created or not conversation.messages.exists()):
+                Message.objects.bulk_create(
+                    Message(conversation=conversation, role=turn["role"], content=turn["content"]) for turn in history
+                )
+            user_message = Message.objects.create(conversation=conversation, role=Message.Role.USER, content=content)
+            reply = Message.objects.create(
+                id=reply_id,
+                conversation=conversation,
+                role=Message.Role.ASSISTANT,
+                status=Message.Status.STREAMING,
+                provider=provider,
+                model_id=model_id,
             )
-        user_message = Message.objects.create(conversation=conversation, role=Message.Role.USER, content=content)
-        reply = Message.objects.create(
-            id=reply_id,
-            conversation=conversation,
-            role=Message.Role.ASSISTANT,
-            status=Message.Status.STREAMING,
-            provider=provider,
-            model_id=model_id,
-        )
-    return Submission(conversation, user_message, reply, created)
+        return Submission(conversation, user_message, reply, created)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 
 from chat.db import db_call
@@ -26,7 +27,9 @@ class ReplyCheckpoints:
         self._reply_id = reply_id
         self._interval = interval
         self._parts: list[str] = []
-        self._due = time.monotonic() + interval
+        # Replies started by one burst would all write their first checkpoint at the same instant:
+        # spread the first over the second half of the interval.
+        self._due = time.monotonic() + interval * random.uniform(0.5, 1.0)
         self._writing: asyncio.Task[None] | None = None
 
     def add(self, text: str) -> None:

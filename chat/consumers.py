@@ -51,15 +51,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
         ):
             raise DenyConnection
         self._session_key: str = self.scope["session"].session_key
-        await self.channel_layer.group_add(user_group_name(user.pk), self.channel_name)
-        await self.accept()
-        if self.conversation is not None:
-            await self._join(self.conversation)
-            state = await replies.joining_state(self.conversation)
-            if state["in_progress"]:
-                progress = state["in_progress"]
-                self._skip_through[progress["message_id"]] = progress["seq"]
-            await self.send_json(state)
+        self._session_ended = False
+        try:
+            await self.channel_layer.group_add(user_group_name(user.pk), self.channel_name)
+            await self.accept()
+            if self.conversation is not None:
+                await self._join(self.conversation)
+                state = await replies.joining_state(self.conversation)
+                if state["in_progress"]:
+                    progress = state["in_progress"]
+                    self._skip_through[progress["message_id"]] = progress["seq"]
+                await self.send_json(state)
+        except BaseException:  # channels calls no disconnect for a consumer that failed to connect
+            await self._leave()
+            raise
 
     async def disconnect(self, code: int) -> None:
         """Leave the groups and give the socket's place back; a reply in progress carries on and is stored."""
@@ -74,12 +79,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if current_key is not None:
             self._session_key = current_key  # a password change re-signed this socket's session under a new key
             return
+        self._session_ended = True  # frames that arrived during the check are not taken
         await self._leave()  # no more frames for a socket that is closing
         await self.send_json({"type": "error", "code": "session_ended", "message": SESSION_ENDED})
         await self.close(code=SESSION_ENDED_CLOSE_CODE)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Handle one client frame; anything it cannot take becomes an `error` frame and the socket stays open."""
+        if self._session_ended:
+            return
         try:
             frame = parse_client_frame(
                 text_data,
@@ -95,10 +103,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 accepted = await replies.submit_action(user=user, conversation=self.conversation, action=frame.action)
             else:
                 accepted = await replies.submit_message(user=user, conversation=self.conversation, frame=frame)
-            if self.conversation is None:
-                self.conversation = accepted.conversation
-                await self._join(self.conversation)
-            await replies.start_reply(accepted)
+            try:
+                if self.conversation is None:
+                    self.conversation = accepted.conversation
+                    await self._join(self.conversation)
+            finally:  # the message and its reply placeholder are stored: the reply must run, joined or not
+                await replies.start_reply(accepted)
         except ChatError as error:
             await self.send_json({"type": "error", "code": error.code, "message": error.message})
         except Exception:  # a bug must cost the trader one request, not the socket (daphne would close it, 1011)

@@ -82,7 +82,7 @@ def parse_client_frame(
 
 
 def _check_content(content: str, max_chars: int, *, what: str, code: str | None = None) -> None:
-    """Reject content that is over-long, shows nothing, or holds a character no database stores."""
+    """Reject content that is over-long or shows nothing."""
     if len(content) > max_chars:
         raise ChatError(
             f"{what} is {len(content):,} characters long; the limit is {max_chars:,}.",
@@ -90,8 +90,6 @@ def _check_content(content: str, max_chars: int, *, what: str, code: str | None 
         )
     if not has_visible_text(content):
         raise ChatError(f"{what} is empty.", code=code or "empty_content")
-    if "\x00" in content:
-        raise ChatError(f"{what} contains a NUL character.", code=code or "invalid_frame")
 
 
 def _quoted(value: object, limit: int = 40) -> str:

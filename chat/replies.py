@@ -26,16 +26,17 @@ from chat.live import live_replies
 from chat.models import Conversation, Message
 from chat.providers import get_provider
 from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
+from chat.recovery import sweep_stale_replies
 from chat.selectors import (
     conversation_state,
     current_version,
     reply_request,
     request_from_turns,
 )
-from chat.recovery import sweep_stale_replies
 from chat.services import Submission, message_submit, reply_finish
 from chat.splitter import SplitReply, TagSplitter
 from chat.untrusted import storable_text
+from strategies.models import StrategyVersion
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ STOPPED = "The reply was stopped before it finished."
 TRUNCATED = "The reply hit the model's length limit and was cut off."
 UNEXPECTED = "Something went wrong while writing the reply. Please try again."
 NOT_STORED = "The reply could not be saved, so it will not be there after a reload. Please try again."
+STRATEGY_NOT_STORED = "The strategy could not be saved, so the builder was not updated. Please try again."
 
 _reply_tasks: set[asyncio.Task[None]] = set()
 
@@ -166,46 +168,18 @@ async def _run_reply(
 ) -> None:
     conversation_id = str(submission.conversation.id)
     reply_id = str(submission.reply.id)
+    outcome, splitter = StreamOutcome(), TagSplitter()
     try:
-        await publish(
-            conversation_id, {"type": "message_start", "message_id": reply_id, "conversation_id": conversation_id}
-        )
-        outcome = StreamOutcome()
-        splitter = TagSplitter()
-        chunks = ChunkPublisher(
-            conversation_id=conversation_id, message_id=reply_id, window=settings.CHAT_COALESCE_MS / 1000
-        )
-        # Only the streaming itself is cancellable: a cancel that lands later must not stop the storing.
-        streaming = asyncio.create_task(_stream(provider, request, outcome, splitter, chunks, reply_id))
-        await live_replies.start(conversation_id, reply_id, streaming)
         try:
-            status, error = await streaming
-        except asyncio.CancelledError:
-            if not streaming.cancelled():
-                raise
-            status, error = Message.Status.INTERRUPTED, STOPPED  # cancelled before it began
-        await chunks.close()
-
-        split = splitter.finish()
-        user_message, strategy, status, error = _outcome(split, outcome, capital, status, error, reply_id)
-        version = None
-        store = functools.partial(
-            db_call(reply_finish),
-            conversation=submission.conversation,
-            reply_id=reply_id,
-            content=user_message,
-            outcome=outcome,
-            new_conversation=submission.created,
+            status, error = await _stream_to_sockets(provider, request, outcome, splitter, conversation_id, reply_id)
+        except Exception:  # a fault of ours mid-stream: the text streamed so far is still stored and shown
+            logger.exception("reply %s failed unexpectedly", reply_id)
+            status, error = Message.Status.ERROR, UNEXPECTED
+        user_message, strategy, status, error = _outcome(splitter.finish(), outcome, capital, status, error, reply_id)
+        version, status, error = await _store(
+            submission, reply_id=reply_id, content=user_message, outcome=outcome, status=status, error=error,
+            strategy=strategy,
         )
-        try:
-            version = await store(status=status, error=error, strategy=strategy)
-        except Exception:
-            logger.exception("reply %s could not be stored", reply_id)
-            status, error = Message.Status.ERROR, NOT_STORED
-            try:  # keep the text at least: without the strategy, the write that failed may succeed
-                await store(status=status, error=error, strategy=None)
-            except Exception:  # the traders still get the text; the stored row is swept as interrupted
-                logger.exception("reply %s could not be stored without its strategy either", reply_id)
     finally:
         await live_replies.finish(reply_id)
     await publish(
@@ -223,6 +197,65 @@ async def _run_reply(
             "model_id": provider.model_id,
         },
     )
+
+
+async def _stream_to_sockets(
+    provider: LLMProvider,
+    request: ReplyRequest,
+    outcome: StreamOutcome,
+    splitter: TagSplitter,
+    conversation_id: str,
+    reply_id: str,
+) -> tuple[str, str | None]:
+    """Announce the reply and stream its chat text to every socket on the conversation; the status and error."""
+    start = {"type": "message_start", "message_id": reply_id, "conversation_id": conversation_id}
+    await publish(conversation_id, start)
+    window = settings.CHAT_COALESCE_MS / 1000
+    chunks = ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window)
+    # Only the streaming itself is cancellable: a cancel that lands later must not stop the storing.
+    streaming = asyncio.create_task(_stream(provider, request, outcome, splitter, chunks, reply_id))
+    try:
+        await live_replies.start(conversation_id, reply_id, streaming)
+        return await streaming
+    except asyncio.CancelledError:
+        if not streaming.cancelled():
+            raise
+        return Message.Status.INTERRUPTED, STOPPED  # cancelled before it began
+    finally:
+        await chunks.close()
+
+
+async def _store(
+    submission: Submission,
+    *,
+    reply_id: str,
+    content: str,
+    outcome: StreamOutcome,
+    status: str,
+    error: str | None,
+    strategy: dict[str, Any] | None,
+) -> tuple[StrategyVersion | None, str, str | None]:
+    """Store the finished reply (and its strategy version); the version, and the status and error stored."""
+    store = functools.partial(
+        db_call(reply_finish),
+        conversation=submission.conversation,
+        reply_id=reply_id,
+        content=content,
+        outcome=outcome,
+        new_conversation=submission.created,
+    )
+    try:
+        return await store(status=status, error=error, strategy=strategy), status, error
+    except Exception:
+        logger.exception("reply %s could not be stored", reply_id)
+    if strategy is not None:
+        try:  # keep the text at least: without the strategy, the write that failed may succeed
+            await store(status=Message.Status.ERROR, error=STRATEGY_NOT_STORED, strategy=None)
+            return None, Message.Status.ERROR, STRATEGY_NOT_STORED
+        except Exception:
+            logger.exception("reply %s could not be stored without its strategy either", reply_id)
+    # The traders still get the text; the row stays streaming until a sweep stores it as interrupted.
+    return None, Message.Status.ERROR, NOT_STORED
 
 
 def _outcome(
@@ -266,5 +299,8 @@ async def _stream(
         logger.exception("reply %s failed unexpectedly", reply_id)
         return Message.Status.ERROR, UNEXPECTED
     finally:
-        await stream.aclose()
+        try:
+            await stream.aclose()
+        except Exception:  # closing a stream that failed must not replace its outcome
+            logger.warning("could not close the stream of reply %s", reply_id, exc_info=True)
     return Message.Status.COMPLETE, None

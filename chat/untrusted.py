@@ -3,7 +3,7 @@
 Client frames and the model's output both come from outside. `load_json` bounds a document's size
 before parsing it and its nesting after (pydantic-core's parser never recurses past ~200 levels, so
 nothing here can exhaust Python's stack), and refuses what JSON does not define: NaN, infinities and
-unpaired surrogate escapes. `storable_text` repairs text the database or a UTF-8 socket would refuse.
+unpaired surrogate escapes, and NUL characters, which PostgreSQL cannot store. `storable_text` repairs text the database or a UTF-8 socket would refuse.
 """
 
 from __future__ import annotations
@@ -48,17 +48,21 @@ def load_json(text: str, *, max_bytes: int, max_depth: int, what: str = "The fra
 
 
 def _check_nesting(value: Any, *, max_depth: int, what: str) -> None:
-    """Refuse containers nested deeper than `max_depth`, and numbers too large to be finite."""
+    """Refuse containers nested deeper than `max_depth`, numbers too large to be finite, and NUL in any text."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, dict):
+            if any(_UNSTORABLE in key for key in item):
+                raise UntrustedJSONError(f"{what} contains a NUL character.")
             children: Any = item.values()
         elif isinstance(item, list):
             children = item
         else:
             if isinstance(item, float) and not math.isfinite(item):  # 1e400 parses as infinity
                 raise UntrustedJSONError(f"{what} contains a number too large to use.")
+            if isinstance(item, str) and _UNSTORABLE in item:  # PostgreSQL stores no NUL, in text or jsonb
+                raise UntrustedJSONError(f"{what} contains a NUL character.")
             continue
         if depth > max_depth:
             raise UntrustedJSONError(f"{what} is nested more than {max_depth} levels deep.")

@@ -64,8 +64,9 @@ def test_numbers_json_does_not_define_are_refused(number):
     assert refused(f'{{"type": "message", "content": "hi", "n": {number}}}').code == "invalid_json"
 
 
-def test_a_nul_character_in_content_is_refused():
-    assert refused({"type": "message", "content": "hi\x00there"}).code == "invalid_frame"
+def test_a_nul_character_anywhere_is_refused():
+    assert refused({"type": "message", "content": "hi\x00there"}).code == "invalid_json"
+    assert refused({"type": "message", "content": "hi", "x\x00": 1}).code == "invalid_json"
 
 
 def test_an_unknown_type_is_quoted_clipped():

@@ -78,7 +78,8 @@ async def test_a_strategy_of_20000_nodes_is_refused_before_parsing_and_the_frame
 
     complete = frames[-1]
     assert complete["status"] == "error" and "larger than 128 KiB" in complete["error"]
-    assert_no_strategy(complete) and len(raw_complete) < 2048
+    assert_no_strategy(complete)
+    assert len(raw_complete) < 2048
     assert (await stored(complete["message_id"])).content == "Huge."
     await assert_strategy_1_still_current(connect, alice_session, first["conversation_id"])
 
@@ -105,4 +106,19 @@ async def test_an_over_long_label_is_rejected_by_name(connect, alice_session, be
     complete = await follow_up_with(socket, bedrock, Script(text=reply_with_backend(json.dumps(data)), chunk_chars=4096))
 
     assert "The category of step 'category' may be at most 200 characters long." in complete["error"]
+    await assert_strategy_1_still_current(connect, alice_session, first["conversation_id"])
+
+
+async def test_a_nul_character_in_the_strategy_is_refused_before_it_reaches_the_database(
+    connect, alice_session, bedrock
+):
+    socket = await connect(session=alice_session)
+    first = await first_good_turn(socket, bedrock)
+    data = strategy_data()
+    data["flowchart"]["nodes"][1]["meta"]["category"] = "De\u0000Fi"
+
+    complete = await follow_up_with(socket, bedrock, Script(text=reply_with_backend(json.dumps(data), chat="NUL.")))
+
+    assert complete["status"] == "error" and "NUL character" in complete["error"]
+    assert (await stored(complete["message_id"])).content == "NUL."
     await assert_strategy_1_still_current(connect, alice_session, first["conversation_id"])

@@ -53,6 +53,12 @@ def test_a_surrogate_pair_escape_is_the_character_it_encodes():
     assert load('"\\ud83d\\ude80"') == "🚀"
 
 
+@pytest.mark.parametrize("text", ['"nul \\u0000"', '{"a\\u0000": 1}', '[["\\u0000"]]'])
+def test_a_nul_character_in_any_text_is_refused(text):
+    with pytest.raises(UntrustedJSONError, match="NUL"):
+        load(text)
+
+
 @pytest.mark.parametrize("text", ["", "{", '{"a": 1,}', "{'a': 1}", "\x00"])
 def test_what_is_not_json_is_refused_with_a_sentence(text):
     with pytest.raises(UntrustedJSONError, match=r"^The frame is not valid JSON\.$"):

@@ -8,6 +8,7 @@ PORT ?= 8000
 
 run: setup frontend  ## set up and run on SQLite + in-memory layer + the offline strategist
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py sweep_replies
 	@echo "Open http://localhost:$(PORT)/ — sign up at /accounts/signup/ (or: make user NAME=you)"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 

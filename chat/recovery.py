@@ -58,13 +58,9 @@ async def sweep_stale_replies(conversation: Conversation) -> bool:
     return bool(orphans)
 
 
-def _streaming_reply_ids() -> list[str]:
-    return [str(pk) for pk in Message.objects.filter(status=Message.Status.STREAMING).values_list("pk", flat=True)]
-
-
 async def sweep_all_stale_replies() -> int:
     """Store every reply that no live worker streams as interrupted, with the text it kept; how many."""
-    stored = await db_call(_streaming_reply_ids)()
+    stored = await db_call(streaming_reply_ids)()
     orphans = await live_replies.adopt_orphans(stored) if stored else []
     return await interrupt_orphans(orphans) if orphans else 0
 

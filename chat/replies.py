@@ -84,7 +84,7 @@ def _accept(**submit: Any) -> AcceptedMessage:
         stored.append((Message.Role.USER.value, submit["content"]))
         request, capital = request_from_turns(stored, current_strategy=None)
     else:
-        request, capital = reply_request(conversation=submission.conversation)
+        request, capital = reply_request(conversation=submission.conversation, max_turns=settings.CHAT_CONTEXT_TURNS)
     return AcceptedMessage(submission, request, capital)
 
 

@@ -36,9 +36,12 @@ def current_version(*, conversation: Conversation) -> StrategyVersion | None:
     return strategy.current_version
 
 
-def streaming_reply_ids(*, conversation: Conversation) -> list[str]:
-    """Ids of the conversation's replies stored as still streaming."""
-    return [str(pk) for pk in conversation.messages.filter(status=Message.Status.STREAMING).values_list("pk", flat=True)]
+def streaming_reply_ids(*, conversation: Conversation | None = None) -> list[str]:
+    """Ids of the replies stored as still streaming: the conversation's, or (None) every conversation's."""
+    streaming = Message.objects.filter(status=Message.Status.STREAMING)
+    if conversation is not None:
+        streaming = streaming.filter(conversation=conversation)
+    return [str(pk) for pk in streaming.values_list("pk", flat=True)]
 
 
 def message_in(*, conversation: Conversation, message_id: Any) -> Message | None:
@@ -138,9 +141,18 @@ def conversation_state(
     return {**state, **message_page(conversation=conversation, before=None, limit=PAGE_MESSAGES, max_bytes=room)}
 
 
-def reply_request(*, conversation: Conversation) -> tuple[ReplyRequest, float | None]:
-    """The provider's request for the next reply, and the capital the trader last stated."""
-    stored = conversation.messages.exclude(status=Message.Status.STREAMING).values_list("role", "content")
+def reply_request(*, conversation: Conversation, max_turns: int) -> tuple[ReplyRequest, float | None]:
+    """The provider's request for the next reply (the newest `max_turns` turns), and the capital last stated.
+
+    Bounded, so a reply's cost (and the model's context) does not grow with the conversation's length:
+    the current strategy, sent with every request, carries what older turns settled.
+    """
+    newest_first = (
+        conversation.messages.exclude(status=Message.Status.STREAMING)
+        .order_by("-created_at", "-id")
+        .values_list("role", "content")[:max_turns]
+    )
+    stored = reversed(list(newest_first))
     current = current_version(conversation=conversation)
     return request_from_turns(stored, current_strategy=current.data if current else None)
 

@@ -225,6 +225,9 @@ OFFLINE_STRATEGIST_SECONDS_PER_CHUNK = env.float("OFFLINE_STRATEGIST_SECONDS_PER
 CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=4000)
 CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=256 * 1024)
 CHAT_MAX_HISTORY_TURNS = env.int("CHAT_MAX_HISTORY_TURNS", default=40)
+# The newest turns the model is sent with each reply (beside the current strategy): a reply's cost stays
+# bounded however long the conversation grows.
+CHAT_CONTEXT_TURNS = env.int("CHAT_CONTEXT_TURNS", default=40)
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=20)
 # Deltas arriving within this window are merged into one content_chunk frame.
 CHAT_COALESCE_MS = env.float("CHAT_COALESCE_MS", default=15.0)

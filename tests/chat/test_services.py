@@ -113,7 +113,18 @@ def test_a_new_conversation_seeded_with_history_sends_it_to_the_model(trader: An
     ]
     assert accepted.capital == 2000 and accepted.request.current_strategy is None
     # Built without reading the new conversation back, it is what reading it back gives.
-    assert reply_request(conversation=accepted.conversation) == (accepted.request, accepted.capital)
+    assert reply_request(conversation=accepted.conversation, max_turns=100) == (accepted.request, accepted.capital)
+
+
+def test_the_model_is_sent_only_the_newest_turns_of_a_long_conversation(trader: Any) -> None:
+    conversation = Conversation.objects.create(owner=trader)
+    for n in range(60):
+        role = "user" if n % 2 == 0 else "assistant"
+        Message.objects.create(conversation=conversation, role=role, content=f"turn {n}")
+
+    request, _ = reply_request(conversation=conversation, max_turns=40)
+
+    assert [turn.content for turn in request.turns] == [f"turn {n}" for n in range(20, 60)]
 
 
 def test_a_first_reply_that_finds_a_strategy_already_there_versions_it(trader: Any) -> None:

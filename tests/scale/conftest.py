@@ -35,8 +35,8 @@ PASSWORD = "a-long-test-password-1"
 # Replies stream in ~3 s (offline strategist), slow enough to act mid-reply, fast enough for a quick suite.
 SECONDS_PER_CHUNK = "0.01"
 # Short, so a killed worker's replies end soon; long enough that a worker the busy machine stalls for
-# a couple of seconds still renews its lease (every TTL / 3) and is not taken for dead.
-LIVE_REPLY_TTL = 4.0
+# up to ~4 s still renews its lease (every TTL / 3, 2 s) and is not taken for dead.
+LIVE_REPLY_TTL = 6.0
 
 
 def require(binary: str, package: str) -> str:

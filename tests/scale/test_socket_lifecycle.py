@@ -43,7 +43,7 @@ SESSION_ENDED_FRAME = {
     "message": "You were signed out. Sign in again to continue.",
 }
 SOCKET_CAP = 3
-SOCKET_LEASE_TTL = 2.0
+SOCKET_LEASE_TTL = 6.0  # renewed every 2 s: a worker stalled up to ~4 s still counts its sockets
 SEND_BUFFER_BYTES = 64 * 1024
 # Far past what a stalled client can hold before it is dropped (~10 KiB in the kernel + 64 KiB + the budget).
 NEVER_DROPPED_BYTES = 1024 * 1024

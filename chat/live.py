@@ -1,143 +1,23 @@
 """Replies still streaming: their text so far, for resuming sockets, and their tasks, for cancelling.
 
-`LiveReplies` is the interface the reply pipeline uses. `LocalLiveReplies` serves one process (with
-the in-memory channel layer); `chat.live_redis.RedisLiveReplies` serves several workers sharing Redis.
-`live_replies` is the one the settings pick: Redis when `REDIS_URL` is set.
-
-A reply stored as streaming that no live worker streams is an orphan: its worker died. A store hands
-each orphan, with the text it kept, to one worker (`adopt_orphans`, `sweep_forever`), which stores it
-as interrupted (`chat.recovery.interrupt_orphans`) and then calls `finish`.
+`live_replies` is the store the settings pick, behind the `chat.live_types.LiveReplies` interface the
+reply pipeline uses: `chat.live_redis.RedisLiveReplies`, shared by several workers, when `REDIS_URL` is
+set, else `chat.live_local.LocalLiveReplies`, for one process with the in-memory channel layer. The
+stores know the interface, never each other or this module.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Protocol
-
 from django.conf import settings
 
-
-@dataclass(frozen=True)
-class InProgress:
-    """A reply still streaming: its id, the chat text so far, and the seq that text reaches."""
-
-    message_id: str
-    text: str
-    seq: int
-
-
-@dataclass(frozen=True)
-class Orphan:
-    """A reply whose worker died, now held by the caller: the chat text it reached, "" when none was kept."""
-
-    message_id: str
-    text: str
-
-
-OrphanHandler = Callable[[list[Orphan]], Awaitable[object]]
-
-
-class LiveReplies(Protocol):
-    """Where streaming replies are registered, read by joining sockets, swept and cancelled."""
-
-    async def claim(self, message_id: str) -> None:
-        """Mark a reply live before it is stored, so no sweep takes it for stale in between."""
-
-    async def start(self, conversation_id: str, message_id: str, task: asyncio.Task[None]) -> None:
-        """Record that `task` now streams reply `message_id`."""
-
-    async def append(self, message_id: str, text: str, seq: int) -> None:
-        """Record chat text released with chunk number `seq`."""
-
-    async def snapshot(self, conversation_id: str) -> InProgress | None:
-        """The conversation's streaming reply as it stands, or None."""
-
-    async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
-        """Take over those of `message_ids` that no live worker streams (of several workers, one takes each)."""
-
-    async def sweep_forever(self, handle: OrphanHandler) -> None:
-        """Hand `handle` the replies of every worker that dies, for as long as this process runs."""
-
-    async def cancel(self, conversation_id: str) -> bool:
-        """Stop the conversation's streaming reply; False when there is none."""
-
-    async def finish(self, message_id: str) -> None:
-        """Forget a reply that has been stored (streamed here, or adopted as an orphan)."""
-
-
-@dataclass
-class _LiveReply:
-    conversation_id: str
-    message_id: str
-    task: asyncio.Task[None] | None = None
-    parts: list[str] = field(default_factory=list)
-    seq: int = 0
-
-
-class LocalLiveReplies:
-    """In-process registry of streaming replies, keyed by conversation (one reply at a time each)."""
-
-    def __init__(self) -> None:
-        self._by_conversation: dict[str, _LiveReply] = {}
-        self._conversation_of: dict[str, str] = {}
-
-    async def claim(self, message_id: str) -> None:
-        """Mark a reply live before it is stored, so no sweep takes it for stale in between."""
-        self._conversation_of.setdefault(message_id, "")
-
-    async def start(self, conversation_id: str, message_id: str, task: asyncio.Task[None]) -> None:
-        """Record that `task` now streams reply `message_id`."""
-        self._by_conversation[conversation_id] = _LiveReply(conversation_id, message_id, task)
-        self._conversation_of[message_id] = conversation_id
-
-    async def append(self, message_id: str, text: str, seq: int) -> None:
-        """Record chat text released with chunk number `seq`."""
-        reply = self._by_conversation.get(self._conversation_of.get(message_id, ""))
-        if reply is not None and reply.message_id == message_id:
-            reply.parts.append(text)
-            reply.seq = seq
-
-    async def snapshot(self, conversation_id: str) -> InProgress | None:
-        """The conversation's streaming reply as it stands, or None."""
-        reply = self._by_conversation.get(conversation_id)
-        if reply is None:
-            return None
-        reply.parts[:] = ["".join(reply.parts)]
-        return InProgress(reply.message_id, reply.parts[0], reply.seq)
-
-    async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
-        """Those of `message_ids` this process does not stream: the one process that could have is gone.
-
-        Their text died with that process; what a checkpoint stored in the reply's row is all there is.
-        """
-        return [Orphan(message_id, "") for message_id in message_ids if message_id not in self._conversation_of]
-
-    async def sweep_forever(self, handle: OrphanHandler) -> None:
-        """Return at once: with no other worker, no reply can lose its worker while this process runs."""
-
-    async def cancel(self, conversation_id: str) -> bool:
-        """Stop the conversation's streaming reply; False when there is none."""
-        reply = self._by_conversation.get(conversation_id)
-        if reply is None or reply.task is None or reply.task.done():
-            return False
-        reply.task.cancel()
-        return True
-
-    async def finish(self, message_id: str) -> None:
-        """Forget a reply that has been stored (streamed here, or adopted as an orphan)."""
-        conversation_id = self._conversation_of.pop(message_id, None)
-        reply = self._by_conversation.get(conversation_id or "")
-        if reply is not None and reply.message_id == message_id:
-            del self._by_conversation[conversation_id]
+from chat.live_local import LocalLiveReplies
+from chat.live_redis import RedisLiveReplies
+from chat.live_types import LiveReplies
 
 
 def live_replies_from_settings() -> LiveReplies:
     """The registry for this deployment: shared through Redis when `REDIS_URL` is set, else in-process."""
     if settings.REDIS_URL:
-        from chat.live_redis import RedisLiveReplies
-
         return RedisLiveReplies(
             url=settings.REDIS_URL, ttl=settings.CHAT_LIVE_REPLY_TTL, options=settings.REDIS_CLIENT_OPTIONS
         )

@@ -42,7 +42,7 @@ from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from chat.live import InProgress, Orphan, OrphanHandler
+from chat.live_types import InProgress, Orphan, OrphanHandler
 from chat.live_redis_scripts import ADOPT_LUA, APPEND_LUA, CANCEL_LUA, FINISH_LUA, SNAPSHOT_LUA, SWEEP_LUA
 
 logger = logging.getLogger(__name__)

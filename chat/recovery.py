@@ -14,7 +14,8 @@ import logging
 
 from chat.broadcast import publish
 from chat.db import db_call
-from chat.live import Orphan, live_replies
+from chat.live import live_replies
+from chat.live_types import Orphan
 from chat.models import Conversation, Message
 from chat.selectors import streaming_reply_ids
 from chat.services import REPLY_INTERRUPTED, replies_mark_interrupted

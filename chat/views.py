@@ -1,16 +1,21 @@
-"""JSON endpoints of the chat: the trader's conversations, and a conversation's older messages page by page."""
+"""JSON endpoints of the chat: the trader's conversations, a conversation's older messages page by page,
+and restoring a strategy version, which every socket on the conversation is told."""
 
 import uuid
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.views.decorators.http import require_GET, require_POST
 
+from chat.broadcast import publish
 from chat.models import Conversation, Message
 from chat.selectors import PAGE_KEYS_BYTES, PAGE_MESSAGES, conversation_for_user, message_in, message_page
 from chat.wire import json_text
+from strategies.selectors import strategy_for_owner
+from strategies.services import strategy_version_restore
 
 BAD_LIMIT = f"limit must be a whole number from 1 to {PAGE_MESSAGES}."
 BAD_BEFORE = "before must be the id of a message of this conversation."
@@ -39,6 +44,19 @@ def message_list(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
         return _json({"error": str(error)}, status=400)
     max_bytes = settings.CHAT_MAX_SERVER_FRAME_BYTES - PAGE_KEYS_BYTES
     return _json(message_page(conversation=conversation, before=before, limit=limit, max_bytes=max_bytes))
+
+
+@require_POST
+@login_required
+def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: int) -> JsonResponse:
+    """Make an earlier strategy version current again and tell every socket on the conversation."""
+    strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
+    if strategy is None or not strategy.versions.filter(number=number).exists():
+        raise Http404("No such version.")
+    version = strategy_version_restore(strategy=strategy, number=number)
+    frame = {"type": "strategy_updated", "strategy_json": version.data, "strategy_version": version.number}
+    async_to_sync(publish)(conversation_id, {**frame, "conversation_id": str(conversation_id)})
+    return JsonResponse(frame)
 
 
 def _page_query(query: QueryDict, conversation: Conversation) -> tuple[Message | None, int]:

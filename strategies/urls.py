@@ -1,4 +1,4 @@
-"""Strategy JSON URLs, under a conversation."""
+"""Strategy JSON URLs, under a conversation (restoring a version is the chat's: `chat.urls`)."""
 
 from django.urls import path
 
@@ -6,11 +6,6 @@ from strategies import views
 
 urlpatterns = [
     path("conversations/<uuid:conversation_id>/versions/", views.version_list, name="version-list"),
-    path(
-        "conversations/<uuid:conversation_id>/versions/<int:number>/restore/",
-        views.version_restore,
-        name="version-restore",
-    ),
     path(
         "conversations/<uuid:conversation_id>/versions/<int:number>/export/",
         views.version_export,

@@ -1,4 +1,5 @@
-"""The chat's JSON endpoints through Django's test client: paging back through a conversation's messages."""
+"""The chat's JSON endpoints through Django's test client: paging back through a conversation's messages,
+and restoring a strategy version, which a socket on the conversation is told."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from chat.models import Conversation, Message
 from chat.selectors import PAGE_MESSAGES
+from strategies.models import Strategy, StrategyVersion
+from strategies.services import strategy_version_create
 from tests.chat import TRADING, store_messages
+from tests.strategies import seed_strategy
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +132,56 @@ def test_a_message_of_another_conversation_is_no_cursor(alice_client, alice, lon
     response = alice_client.get(messages_url(conversation.id, before=str(elsewhere.id)))
 
     assert response.status_code == 400 and "before" in response.json()["error"]
+
+
+def _conversation_with_two_versions(username: str) -> tuple[Conversation, dict[str, Any]]:
+    """A trader's conversation whose strategy has the seed as version 1 and a Low-risk variant current as 2."""
+    owner = get_user_model().objects.get(username=username)
+    conversation = Conversation.objects.create(owner=owner, title="Two versions")
+    strategy = Strategy.objects.create(conversation=conversation, owner=owner, name="Two versions")
+    first = seed_strategy()
+    strategy_version_create(strategy=strategy, data=first)
+    strategy_version_create(strategy=strategy, data={**first, "degen_class": {**first["degen_class"], "selected": "Low"}})
+    return conversation, first
+
+
+def _restore(username: str, conversation_id: Any, number: int) -> Any:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client.post(f"/api/conversations/{conversation_id}/versions/{number}/restore/")
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_restoring_a_version_makes_it_current_and_tells_every_socket_on_the_conversation(
+    connect, alice_session
+):
+    conversation, first = await sync_to_async(_conversation_with_two_versions)("alice")
+    socket = await connect(f"/ws/chat/{conversation.id}/", session=alice_session)
+    assert (await socket.receive())["type"] == "conversation_state"
+
+    response = await sync_to_async(_restore)("alice", conversation.id, 1)
+
+    assert response.status_code == 200
+    assert response.json() == {"type": "strategy_updated", "strategy_json": first, "strategy_version": 3}
+    assert await socket.receive() == {**response.json(), "conversation_id": str(conversation.id)}
+    strategy = await sync_to_async(Strategy.objects.select_related("current_version").get)(conversation=conversation)
+    assert (strategy.current_version.number, strategy.current_version.source) == (3, "restore")
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_another_traders_version_cannot_be_restored_and_no_socket_hears_of_it(
+    connect, alice_session, bob_session
+):
+    conversation, _ = await sync_to_async(_conversation_with_two_versions)("alice")
+    socket = await connect(f"/ws/chat/{conversation.id}/", session=alice_session)
+    await socket.receive()
+
+    by_bob = await sync_to_async(_restore)("bob", conversation.id, 1)
+    missing = await sync_to_async(_restore)("alice", conversation.id, 9)
+
+    assert by_bob.status_code == missing.status_code == 404
+    assert await sync_to_async(StrategyVersion.objects.filter(strategy__conversation=conversation).count)() == 2
+    await sync_to_async(_restore)("alice", conversation.id, 1)
+    assert (await socket.receive())["strategy_version"] == 3  # the first frame since: the refusals sent none

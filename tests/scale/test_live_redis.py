@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from redis.asyncio import Redis
 
-from chat.live import InProgress, Orphan
+from chat.live_types import InProgress, Orphan
 from chat.live_redis import RedisLiveReplies
 from tests.scale.conftest import RedisServer
 

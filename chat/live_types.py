@@ -1,0 +1,61 @@
+"""What every live-reply store shares: the `LiveReplies` interface and the values it hands out.
+
+A reply stored as streaming that no live worker streams is an orphan: its worker died. A store hands
+each orphan, with the text it kept, to one worker (`adopt_orphans`, `sweep_forever`), which stores it
+as interrupted (`chat.recovery.interrupt_orphans`) and then calls `finish`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """A reply still streaming: its id, the chat text so far, and the seq that text reaches."""
+
+    message_id: str
+    text: str
+    seq: int
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A reply whose worker died, now held by the caller: the chat text it reached, "" when none was kept."""
+
+    message_id: str
+    text: str
+
+
+OrphanHandler = Callable[[list[Orphan]], Awaitable[object]]
+
+
+class LiveReplies(Protocol):
+    """Where streaming replies are registered, read by joining sockets, swept and cancelled."""
+
+    async def claim(self, message_id: str) -> None:
+        """Mark a reply live before it is stored, so no sweep takes it for stale in between."""
+
+    async def start(self, conversation_id: str, message_id: str, task: asyncio.Task[None]) -> None:
+        """Record that `task` now streams reply `message_id`."""
+
+    async def append(self, message_id: str, text: str, seq: int) -> None:
+        """Record chat text released with chunk number `seq`."""
+
+    async def snapshot(self, conversation_id: str) -> InProgress | None:
+        """The conversation's streaming reply as it stands, or None."""
+
+    async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
+        """Take over those of `message_ids` that no live worker streams (of several workers, one takes each)."""
+
+    async def sweep_forever(self, handle: OrphanHandler) -> None:
+        """Hand `handle` the replies of every worker that dies, for as long as this process runs."""
+
+    async def cancel(self, conversation_id: str) -> bool:
+        """Stop the conversation's streaming reply; False when there is none."""
+
+    async def finish(self, message_id: str) -> None:
+        """Forget a reply that has been stored (streamed here, or adopted as an orphan)."""

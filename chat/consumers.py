@@ -95,20 +95,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 max_chars=settings.CHAT_MAX_MESSAGE_CHARS,
                 max_history=settings.CHAT_MAX_HISTORY_TURNS,
             )
-            if isinstance(frame, CancelFrame):
-                await replies.cancel_reply(self.conversation)
-                return
             user = self.scope["user"]
-            if isinstance(frame, ActionFrame):
-                accepted = await replies.submit_action(user=user, conversation=self.conversation, action=frame.action)
+            if isinstance(frame, CancelFrame):
+                await replies.handle_cancel(conversation=self.conversation)
+            elif isinstance(frame, ActionFrame):
+                await replies.handle_action(
+                    user=user, conversation=self.conversation, action=frame.action, enter=self._enter
+                )
             else:
-                accepted = await replies.submit_message(user=user, conversation=self.conversation, frame=frame)
-            try:
-                if self.conversation is None:
-                    self.conversation = accepted.conversation
-                    await self._join(self.conversation)
-            finally:  # the message and its reply placeholder are stored: the reply must run, joined or not
-                await replies.start_reply(accepted)
+                await replies.handle_message(user=user, conversation=self.conversation, frame=frame, enter=self._enter)
         except ChatError as error:
             await self.send_json({"type": "error", "code": error.code, "message": error.message})
         except Exception:  # a bug must cost the trader one request, not the socket (daphne would close it, 1011)
@@ -138,6 +133,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def send_json(self, content: dict[str, Any]) -> None:
         """Send one JSON frame."""
         await self.send(text_data=encode_frame(content))
+
+    async def _enter(self, conversation: Conversation) -> None:
+        """Take the conversation this socket's first message created as its own, and join its group."""
+        self.conversation = conversation
+        await self._join(conversation)
 
     async def _join(self, conversation: Conversation) -> None:
         await self.channel_layer.group_add(broadcast.group_name(conversation.id), self.channel_name)

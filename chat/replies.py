@@ -1,8 +1,10 @@
 """The streaming reply pipeline: store the trader's message, stream the provider's reply to the
 conversation's group as numbered chunks, then parse, validate and store the outcome once.
 
-Replies run as their own tasks, not the socket's, so a trader who disconnects still gets a stored
-reply. Every frame goes through the channel layer group, so all sockets on a conversation see the same.
+A socket calls in once per client frame (`handle_message`, `handle_action`, `handle_cancel`) and once
+when it joins a conversation (`joining_state`). Replies run as their own tasks, not the socket's, so a
+trader who disconnects still gets a stored reply. Every frame goes through the channel layer group, so
+all sockets on a conversation see the same.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import functools
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -48,6 +51,9 @@ NOT_STORED = "The reply could not be saved, so it will not be there after a relo
 STRATEGY_NOT_STORED = "The strategy could not be saved, so the builder was not updated. Please try again."
 
 _reply_tasks: set[asyncio.Task[None]] = set()
+
+# What a socket does with a conversation its message created: take it as its own and join its group.
+EnterConversation = Callable[[Conversation], Awaitable[None]]
 
 
 async def joining_state(conversation: Conversation) -> dict[str, Any]:
@@ -88,28 +94,37 @@ def _accept(**submit: Any) -> AcceptedMessage:
     return AcceptedMessage(submission, request, capital)
 
 
-async def submit_message(
-    *, user: AbstractBaseUser, conversation: Conversation | None, frame: MessageFrame
-) -> AcceptedMessage:
-    """Store the trader's message and a streaming placeholder for the reply; nothing is sent yet."""
-    return await _submit(user=user, conversation=conversation, content=frame.content, history=frame.history)
+async def handle_message(
+    *, user: AbstractBaseUser, conversation: Conversation | None, frame: MessageFrame, enter: EnterConversation
+) -> None:
+    """Store the trader's message and a streaming placeholder for the reply, then start the reply."""
+    accepted = await _submit(user=user, conversation=conversation, content=frame.content, history=frame.history)
+    await _start(accepted, enter=enter)
 
 
-async def submit_action(
-    *, user: AbstractBaseUser, conversation: Conversation | None, action: str
-) -> AcceptedMessage:
-    """Turn a builder button into a stored request the strategist answers."""
+async def handle_action(
+    *, user: AbstractBaseUser, conversation: Conversation | None, action: str, enter: EnterConversation
+) -> None:
+    """Turn a builder button into a stored request the strategist answers, then start the reply."""
     if action == "run_backtest":
         raise ChatError("Backtesting is not available yet.", code="action_unavailable")
     has_strategy = conversation is not None and await db_call(current_version)(conversation=conversation)
     if not has_strategy:
         raise NoStrategy("There is no strategy to explain yet. Ask for one first.")
-    return await _submit(user=user, conversation=conversation, content=EXPLAIN_REQUEST, history=[])
+    accepted = await _submit(user=user, conversation=conversation, content=EXPLAIN_REQUEST, history=[])
+    await _start(accepted, enter=enter)
+
+
+async def handle_cancel(*, conversation: Conversation | None) -> None:
+    """Stop the conversation's streaming reply; its partial text is stored as interrupted."""
+    if conversation is None or not await live_replies.cancel(str(conversation.id)):
+        raise NothingToCancel("No reply is being written right now.")
 
 
 async def _submit(
     *, user: AbstractBaseUser, conversation: Conversation | None, content: str, history: list[Any]
 ) -> AcceptedMessage:
+    """Store the message and the reply placeholder; nothing is sent yet."""
     provider = get_provider()
     reply_id = str(uuid.uuid4())
     accept = functools.partial(
@@ -138,7 +153,16 @@ async def _submit(
         raise
 
 
-async def start_reply(accepted: AcceptedMessage) -> None:
+async def _start(accepted: AcceptedMessage, *, enter: EnterConversation) -> None:
+    """Let the socket enter a conversation the message created, then announce the message and run its reply."""
+    try:
+        if accepted.submission.created:
+            await enter(accepted.conversation)
+    finally:  # the message and its reply placeholder are stored: the reply must run, entered or not
+        await _start_reply(accepted)
+
+
+async def _start_reply(accepted: AcceptedMessage) -> None:
     """Announce the stored message to every socket, then stream the reply in a task of its own."""
     conversation_id = str(accepted.conversation.id)
     message = accepted.submission.user_message
@@ -155,12 +179,6 @@ async def start_reply(accepted: AcceptedMessage) -> None:
     task = asyncio.create_task(_run_reply(accepted.submission, accepted.request, accepted.capital, get_provider()))
     _reply_tasks.add(task)
     task.add_done_callback(_reply_tasks.discard)
-
-
-async def cancel_reply(conversation: Conversation | None) -> None:
-    """Stop the conversation's streaming reply; its partial text is stored as interrupted."""
-    if conversation is None or not await live_replies.cancel(str(conversation.id)):
-        raise NothingToCancel("No reply is being written right now.")
 
 
 async def _run_reply(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from chat.splitter import SplitReply
 from chat.untrusted import UntrustedJSONError, load_json
-from strategies.schemas import MAX_STRATEGY_JSON_BYTES, MAX_STRATEGY_JSON_DEPTH
+from strategies.schemas import MAX_STRATEGY_JSON_BYTES, MAX_STRATEGY_JSON_DEPTH, Strategy
 from strategies.validation import InvalidStrategy, validate_strategy
 
 # `\s*+` never hands spaces back to `.*?`, which would rescan a long run of spaces once per space.
@@ -24,7 +23,7 @@ class ReplyInterpretation:
     the model broke the reply format (its strategy JSON could not be read at all)."""
 
     user_message: str
-    strategy: dict[str, Any] | None
+    strategy: Strategy | None
     error: str | None
     failed: bool = False
 

@@ -40,6 +40,7 @@ from chat.services import Submission, message_submit, reply_finish
 from chat.splitter import SplitReply, TagSplitter
 from chat.untrusted import storable_text
 from strategies.models import StrategyVersion
+from strategies.schemas import Strategy
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ async def _store(
     outcome: StreamOutcome,
     status: str,
     error: str | None,
-    strategy: dict[str, Any] | None,
+    strategy: Strategy | None,
 ) -> tuple[StrategyVersion | None, str, str | None]:
     """Store the finished reply (and its strategy version); the version, and the status and error stored."""
     store = functools.partial(
@@ -278,7 +279,7 @@ async def _store(
 
 def _outcome(
     split: SplitReply, outcome: StreamOutcome, capital: float | None, status: str, error: str | None, reply_id: str
-) -> tuple[str, dict[str, Any] | None, str, str | None]:
+) -> tuple[str, Strategy | None, str, str | None]:
     """The chat text, strategy, status and error a finished stream stores; model output can't make it raise."""
     if status != Message.Status.COMPLETE:
         return split.user_message, None, status, error

@@ -14,6 +14,7 @@ from chat.ratelimit import message_allowance
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
 from strategies.models import StrategyVersion
+from strategies.schemas import Strategy
 from strategies.services import strategy_lock_for_conversation, strategy_version_append
 
 TITLE_CHARS = 80
@@ -88,7 +89,7 @@ def reply_finish(
     status: str,
     error: str | None,
     outcome: StreamOutcome,
-    strategy: dict[str, Any] | None,
+    strategy: Strategy | None,
     new_conversation: bool = False,
 ) -> StrategyVersion | None:
     """Store a finished reply once, with the strategy version it produced (if it differs from the current one).
@@ -110,11 +111,12 @@ def reply_finish(
         raise Message.DoesNotExist("Message matching query does not exist.")
     if strategy is None:
         return None
+    data = strategy.model_dump(mode="json")
     owned, created = strategy_lock_for_conversation(conversation=conversation, expect_new=new_conversation)
     current = owned.current_version
-    if current is not None and current.data == strategy:
+    if current is not None and current.data == data:
         return current
-    return strategy_version_append(locked=owned, data=strategy, source_message_id=reply_id, first=created)
+    return strategy_version_append(locked=owned, data=data, source_message_id=reply_id, first=created)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The one entry point the reply pipeline calls to turn the model's strategy JSON into a trusted one.
 
 `validate_strategy` parses against the schema, checks the flowchart graph and fills in the server's
-guardrails and actions; every failure is an `InvalidStrategy` whose message a trader can read (pydantic
+guardrails and actions, returning the typed `Strategy` (its JSON is dumped only where it is stored or
+sent); every failure is an `InvalidStrategy` whose message a trader can read (pydantic
 errors are translated here, in one place). `strategy_summary` gives the chat a one-line description.
 """
 
@@ -59,8 +60,8 @@ _TYPE_WORDS: dict[str, str] = {
 }
 
 
-def validate_strategy(data: object, *, stated_capital_usd: float | None) -> dict[str, Any]:
-    """Return the normalised strategy JSON with server guardrails, or raise `InvalidStrategy`."""
+def validate_strategy(data: object, *, stated_capital_usd: float | None) -> Strategy:
+    """Return the normalised strategy with server guardrails and actions, or raise `InvalidStrategy`."""
     if not isinstance(data, dict):
         kind = _TYPE_WORDS.get(type(data).__name__, "something else")
         raise InvalidStrategy(f"The strategy must be a JSON object, but the assistant sent {kind}.")
@@ -70,8 +71,7 @@ def validate_strategy(data: object, *, stated_capital_usd: float | None) -> dict
         raise InvalidStrategy(_explain(exc, data)) from None
     check_flowchart(strategy.flowchart)
     guardrails = compute_guardrails(strategy, stated_capital_usd=stated_capital_usd)
-    strategy = strategy.model_copy(update={"guardrails": guardrails, "actions": compute_actions(guardrails)})
-    return strategy.model_dump(mode="json")
+    return strategy.model_copy(update={"guardrails": guardrails, "actions": compute_actions(guardrails)})
 
 
 def strategy_summary(data: dict[str, Any]) -> str:

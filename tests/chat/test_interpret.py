@@ -26,8 +26,8 @@ def interpret(text: str, *, stop_reason: str | None = "end_turn", capital: float
 def test_a_well_formed_reply_gives_the_message_and_a_guardrailed_strategy():
     result = interpret(reply())
     assert result.error is None and result.user_message == "Here is your strategy."
-    assert result.strategy["degen_class"]["selected"] == "High"
-    keys = {item["key"] for item in result.strategy["guardrails"]["enabled"]}
+    assert result.strategy.degen_class.selected == "High"
+    keys = {item.key for item in result.strategy.guardrails.enabled}
     assert "capital_matches_request" in keys and "stop_loss_present" in keys
 
 
@@ -69,9 +69,9 @@ def test_dangling_flowchart_edges_are_rejected_by_name():
 def test_high_class_without_stop_loss_is_kept_but_flagged_as_a_violation():
     result = interpret(reply(backend=json.dumps(drop_node(seed_strategy(), "stop_loss"))))
     assert result.strategy is not None
-    violations = [item["key"] for item in result.strategy["guardrails"]["violations"]]
+    violations = [item.key for item in result.strategy.guardrails.violations]
     assert violations == ["stop_loss_present"]
-    assert result.strategy["actions"]["run_backtest_button"]["enabled"] is False
+    assert result.strategy.actions.run_backtest_button.enabled is False
 
 
 def test_a_reply_with_no_tags_shows_its_prose_without_json():

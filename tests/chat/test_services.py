@@ -16,6 +16,8 @@ from chat.replies import AcceptedMessage, _accept
 from chat.selectors import reply_request
 from chat.services import REPLY_INTERRUPTED, InterruptedReply, replies_mark_interrupted, reply_checkpoint, reply_finish
 from strategies.models import Strategy
+from strategies.schemas import Strategy as StrategySchema
+from strategies.validation import validate_strategy
 from tests.strategies import seed_strategy
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +48,17 @@ def accept(user: Any, conversation: Conversation | None, content: str = "Build m
     )
 
 
-def finish(accepted: AcceptedMessage, strategy: dict[str, Any] | None) -> Any:
+def validated(data: dict[str, Any]) -> StrategySchema:
+    """The strategy a reply carrying this JSON hands to reply_finish."""
+    return validate_strategy(data, stated_capital_usd=None)
+
+
+def stored(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON a strategy version holds for a reply carrying this JSON."""
+    return validated(data).model_dump(mode="json")
+
+
+def finish(accepted: AcceptedMessage, strategy: StrategySchema | None) -> Any:
     return reply_finish(
         conversation=accepted.conversation,
         reply_id=accepted.submission.reply.id,
@@ -65,7 +77,7 @@ def test_a_first_message_and_its_reply_stay_within_their_query_budget(
     with django_assert_max_num_queries(FIRST_MESSAGE_QUERIES):
         accepted = accept(trader, None)
     with django_assert_max_num_queries(FIRST_FINISH_QUERIES):
-        version = finish(accepted, seed_strategy())
+        version = finish(accepted, validated(seed_strategy()))
 
     reply = Message.objects.get(pk=accepted.submission.reply.id)
     assert (reply.status, reply.content, reply.error) == ("complete", "Here it is.", "")
@@ -74,7 +86,7 @@ def test_a_first_message_and_its_reply_stay_within_their_query_budget(
     strategy = Strategy.objects.get(conversation=accepted.conversation)
     assert strategy.owner == trader and strategy.name == accepted.conversation.title
     assert strategy.current_version == version and version.number == 1
-    assert version.data == seed_strategy()
+    assert version.data == stored(seed_strategy())
     assert strategy.current_version.source_message == reply
 
 
@@ -82,20 +94,20 @@ def test_follow_ups_number_versions_on_and_skip_unchanged_strategies(
     trader: Any, django_assert_max_num_queries: Any
 ) -> None:
     first = accept(trader, None)
-    finish(first, seed_strategy())
+    finish(first, validated(seed_strategy()))
 
     with django_assert_max_num_queries(FOLLOW_UP_QUERIES):
         same = accept(trader, first.conversation, "Explain it")
     with django_assert_max_num_queries(FINISH_SAME_STRATEGY_QUERIES):
-        unchanged = finish(same, seed_strategy())
-    changed_data = {**seed_strategy(), "name": "Changed"}
-    changed = finish(accept(trader, first.conversation, "Rename it"), changed_data)
+        unchanged = finish(same, validated(seed_strategy()))
+    changed_data = {**seed_strategy(), "account": {"workspace": "Changed", "section": "My Strategies"}}
+    changed = finish(accept(trader, first.conversation, "Rename it"), validated(changed_data))
 
     assert unchanged.number == 1
-    assert changed.number == 2 and changed.data == changed_data
+    assert changed.number == 2 and changed.data == stored(changed_data)
     assert Strategy.objects.get(conversation=first.conversation).current_version == changed
     assert [m.content for m in same.request.turns] == ["Build me a strategy with $5000", "Here it is.", "Explain it"]
-    assert same.request.current_strategy == seed_strategy() and same.capital == 5000
+    assert same.request.current_strategy == stored(seed_strategy()) and same.capital == 5000
 
 
 def test_a_new_conversation_seeded_with_history_sends_it_to_the_model(trader: Any) -> None:
@@ -132,7 +144,7 @@ def test_a_first_reply_that_finds_a_strategy_already_there_versions_it(trader: A
     accepted = accept(trader, None)
     Strategy.objects.create(conversation=accepted.conversation, owner=trader, name="From elsewhere")
 
-    version = finish(accepted, seed_strategy())
+    version = finish(accepted, validated(seed_strategy()))
 
     strategy = Strategy.objects.get(conversation=accepted.conversation)
     assert strategy.name == "From elsewhere" and strategy.current_version == version and version.number == 1
@@ -156,13 +168,13 @@ def test_a_deleted_conversation_refuses_messages_and_replies(trader: Any) -> Non
     with pytest.raises(Conversation.DoesNotExist):
         accept(trader, accepted.conversation)
     with pytest.raises(Message.DoesNotExist):
-        finish(accepted, seed_strategy())
+        finish(accepted, validated(seed_strategy()))
     assert not Strategy.objects.exists()
 
 
 def test_a_dead_workers_reply_is_stored_interrupted_with_its_text_or_else_its_checkpoint(trader: Any) -> None:
     first = accept(trader, None)
-    version = finish(first, seed_strategy())
+    version = finish(first, validated(seed_strategy()))
     with_text = accept(trader, first.conversation, "Make it safer").submission.reply
     checkpointed = accept(trader, None, "I have $300").submission.reply
     reply_checkpoint(reply_id=checkpointed.id, content="So far")

@@ -13,6 +13,11 @@ from strategies.validation import InvalidStrategy, strategy_summary, validate_st
 from tests.strategies import drop_node, node, seed_strategy
 
 
+def validated(data: object, *, stated_capital_usd: float | None) -> dict[str, Any]:
+    """The JSON of the strategy validate_strategy returns, as it is stored and sent."""
+    return validate_strategy(data, stated_capital_usd=stated_capital_usd).model_dump(mode="json")
+
+
 def _invalid(data: object) -> str:
     """The InvalidStrategy message validate_strategy gives for this input."""
     with pytest.raises(InvalidStrategy) as info:
@@ -25,7 +30,7 @@ def _invalid(data: object) -> str:
 
 
 def test_seed_example_validates_and_comes_back_normalised() -> None:
-    result = validate_strategy(seed_strategy(), stated_capital_usd=1000)
+    result = validated(seed_strategy(), stated_capital_usd=1000)
     assert result["flowchart"]["edges"][0] == ["start", "category"]
     assert result["degen_class"] == {"options": ["High", "Medium", "Low"], "selected": "High"}
     assert result["strategy_metrics"]["estimated_capital_required_usd"] == 1000.0
@@ -35,11 +40,17 @@ def test_seed_example_validates_and_comes_back_normalised() -> None:
     assert json.loads(json.dumps(result)) == result
 
 
+def test_the_validated_strategy_comes_back_typed_with_the_servers_guardrails() -> None:
+    result = validate_strategy(seed_strategy(), stated_capital_usd=1000)
+    assert result.degen_class.selected == "High" and result.strategy_metrics.estimated_capital_required_usd == 1000
+    assert result.guardrails is not None and "capital_matches_request" in {g.key for g in result.guardrails.enabled}
+
+
 def test_result_uses_server_guardrails_not_the_models() -> None:
     data = drop_node(seed_strategy(), "stop_loss")
     data["guardrails"] = {"enabled": [{"key": "all_good", "label": "Trust me", "status": "ok"}], "violations": []}
     data["actions"]["run_backtest_button"]["enabled"] = True
-    result = validate_strategy(data, stated_capital_usd=None)
+    result = validated(data, stated_capital_usd=None)
     keys = [g["key"] for g in result["guardrails"]["enabled"]]
     assert "all_good" not in keys
     assert [v["key"] for v in result["guardrails"]["violations"]] == ["stop_loss_present"]
@@ -50,7 +61,7 @@ def test_result_uses_server_guardrails_not_the_models() -> None:
 def test_edge_objects_come_back_as_pairs() -> None:
     data = seed_strategy()
     data["flowchart"]["edges"] = [{"source": s, "target": t} for s, t in data["flowchart"]["edges"]]
-    result = validate_strategy(data, stated_capital_usd=1000)
+    result = validated(data, stated_capital_usd=1000)
     assert result["flowchart"]["edges"] == seed_strategy()["flowchart"]["edges"]
 
 
@@ -58,7 +69,7 @@ def test_lowercase_degen_and_percent_strings_are_normalised() -> None:
     data = seed_strategy()
     data["degen_class"]["selected"] = "medium"
     node(data, "stop_loss")["meta"]["stop_pct"] = "5%"
-    result = validate_strategy(data, stated_capital_usd=1000)
+    result = validated(data, stated_capital_usd=1000)
     assert result["degen_class"]["selected"] == "Medium"
     assert node(result, "stop_loss")["meta"]["stop_pct"] == 5.0
 
@@ -134,12 +145,12 @@ def test_edge_to_missing_step_is_a_flowchart_error() -> None:
 
 
 def test_summary_reads_as_one_line() -> None:
-    result = validate_strategy(seed_strategy(), stated_capital_usd=1000)
+    result = validated(seed_strategy(), stated_capital_usd=1000)
     assert strategy_summary(result) == "High risk · DeFi · $1,000 · target 7% monthly · stop loss 5%"
 
 
 def test_summary_says_when_there_is_no_stop_loss() -> None:
-    result = validate_strategy(drop_node(_low_risk(), "stop_loss"), stated_capital_usd=None)
+    result = validated(drop_node(_low_risk(), "stop_loss"), stated_capital_usd=None)
     assert strategy_summary(result).endswith("no stop loss")
 
 
@@ -197,7 +208,7 @@ def _mutated_strategies(draw: st.DrawFn) -> dict[str, Any]:
 @given(_mutated_strategies(), st.one_of(st.none(), st.floats(min_value=1, max_value=1e9)))
 def test_mutated_strategies_only_ever_raise_invalid_strategy(data: dict[str, Any], capital: float | None) -> None:
     try:
-        result = validate_strategy(data, stated_capital_usd=capital)
+        result = validated(data, stated_capital_usd=capital)
     except InvalidStrategy as exc:
         assert str(exc) and "pydantic" not in str(exc).lower()
     else:

@@ -30,12 +30,7 @@ from chat.models import Conversation, Message
 from chat.providers import get_provider
 from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
 from chat.recovery import sweep_stale_replies
-from chat.selectors import (
-    conversation_state,
-    current_version,
-    reply_request,
-    request_from_turns,
-)
+from chat.selectors import conversation_state, current_version, reply_request, request_from_turns
 from chat.services import Submission, message_submit, reply_finish
 from chat.splitter import SplitReply, TagSplitter
 from chat.untrusted import storable_text

@@ -8,7 +8,7 @@
 
 Everything runs on this machine on free loopback ports in a temporary directory: the Bedrock fake
 (`python -m tests.fakes.bedrock`, its own process, at `--pace-chars`/`--pace-ms`), a migrated SQLite
-database (with `--postgres`, a throwaway PostgreSQL cluster, `tests.services.postgres_cluster`, and
+database (with `--postgres`, a throwaway PostgreSQL cluster, `tests.support.services.postgres_cluster`, and
 ", PostgreSQL" in the row labels), daphne worker(s) with production settings (`vibewater.settings`, DEBUG
 off), redis-server for `--redis`, and the load generator (`bench.loadgen`) in this process. Each burst
 gets freshly started workers, so the RSS before/after is that burst's. `--profile DIR` records each
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import loadgen
-from tests.services import free_port, postgres_bin, postgres_cluster
+from tests.support.services import free_port, postgres_bin, postgres_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent

@@ -318,3 +318,10 @@ async def _stream(
         except Exception:  # closing a stream that failed must not replace its outcome
             logger.warning("could not close the stream of reply %s", reply_id, exc_info=True)
     return Message.Status.COMPLETE, None
+
+
+async def drain(*, timeout: float) -> None:
+    """Wait up to `timeout` seconds for every reply this process is streaming to finish and be stored."""
+    pending = list(_reply_tasks)
+    if pending:
+        await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), timeout)

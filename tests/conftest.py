@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Callable
@@ -111,9 +110,7 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
 
 async def drain_replies(timeout: float = 10) -> None:
     """Wait for every reply task of this process to finish."""
-    pending = list(replies._reply_tasks)
-    if pending:
-        await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), timeout)
+    await replies.drain(timeout=timeout)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

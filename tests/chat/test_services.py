@@ -7,14 +7,22 @@ import uuid
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from chat.errors import ReplyInProgress
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
-from chat.replies import AcceptedMessage, _accept
 from chat.selectors import reply_request
-from chat.services import REPLY_INTERRUPTED, InterruptedReply, replies_mark_interrupted, reply_checkpoint, reply_finish
+from chat.services import (
+    REPLY_INTERRUPTED,
+    InterruptedReply,
+    Submission,
+    message_submit,
+    replies_mark_interrupted,
+    reply_checkpoint,
+    reply_finish,
+)
 from strategies.models import Strategy
 from strategies.schemas import Strategy as StrategySchema
 from strategies.validation import validate_strategy
@@ -34,14 +42,13 @@ def trader() -> Any:
     return get_user_model().objects.create_user("trader", password="x")
 
 
-def accept(user: Any, conversation: Conversation | None, content: str = "Build me a strategy with $5000",
-           history: list[dict[str, str]] | None = None) -> AcceptedMessage:
-    return _accept(
+def submit(user: Any, conversation: Conversation | None, content: str = "Build me a strategy with $5000") -> Submission:
+    return message_submit(
         user=user,
         conversation=conversation,
         reply_id=str(uuid.uuid4()),
         content=content,
-        history=history or [],
+        history=[],
         provider="offline",
         model_id="m",
         rate_limit_per_minute=1000,
@@ -58,16 +65,16 @@ def stored(data: dict[str, Any]) -> dict[str, Any]:
     return validated(data).model_dump(mode="json")
 
 
-def finish(accepted: AcceptedMessage, strategy: StrategySchema | None) -> Any:
+def finish(submission: Submission, strategy: StrategySchema | None) -> Any:
     return reply_finish(
-        conversation=accepted.conversation,
-        reply_id=accepted.submission.reply.id,
+        conversation=submission.conversation,
+        reply_id=submission.reply.id,
         content="Here it is.",
         status=Message.Status.COMPLETE,
         error=None,
         outcome=StreamOutcome(input_tokens=10, output_tokens=20, latency_ms=30),
         strategy=strategy,
-        new_conversation=accepted.submission.created,
+        new_conversation=submission.created,
     )
 
 
@@ -75,16 +82,16 @@ def test_a_first_message_and_its_reply_stay_within_their_query_budget(
     trader: Any, django_assert_max_num_queries: Any
 ) -> None:
     with django_assert_max_num_queries(FIRST_MESSAGE_QUERIES):
-        accepted = accept(trader, None)
+        submission = submit(trader, None)
     with django_assert_max_num_queries(FIRST_FINISH_QUERIES):
-        version = finish(accepted, validated(seed_strategy()))
+        version = finish(submission, validated(seed_strategy()))
 
-    reply = Message.objects.get(pk=accepted.submission.reply.id)
+    reply = Message.objects.get(pk=submission.reply.id)
     assert (reply.status, reply.content, reply.error) == ("complete", "Here it is.", "")
     assert (reply.input_tokens, reply.output_tokens, reply.latency_ms) == (10, 20, 30)
     assert reply.completed_at is not None
-    strategy = Strategy.objects.get(conversation=accepted.conversation)
-    assert strategy.owner == trader and strategy.name == accepted.conversation.title
+    strategy = Strategy.objects.get(conversation=submission.conversation)
+    assert strategy.owner == trader and strategy.name == submission.conversation.title
     assert strategy.current_version == version and version.number == 1
     assert version.data == stored(seed_strategy())
     assert strategy.current_version.source_message == reply
@@ -93,39 +100,22 @@ def test_a_first_message_and_its_reply_stay_within_their_query_budget(
 def test_follow_ups_number_versions_on_and_skip_unchanged_strategies(
     trader: Any, django_assert_max_num_queries: Any
 ) -> None:
-    first = accept(trader, None)
+    first = submit(trader, None)
     finish(first, validated(seed_strategy()))
 
     with django_assert_max_num_queries(FOLLOW_UP_QUERIES):
-        same = accept(trader, first.conversation, "Explain it")
+        same = submit(trader, first.conversation, "Explain it")
+        request, capital = reply_request(conversation=same.conversation, max_turns=settings.CHAT_CONTEXT_TURNS)
     with django_assert_max_num_queries(FINISH_SAME_STRATEGY_QUERIES):
         unchanged = finish(same, validated(seed_strategy()))
     changed_data = {**seed_strategy(), "account": {"workspace": "Changed", "section": "My Strategies"}}
-    changed = finish(accept(trader, first.conversation, "Rename it"), validated(changed_data))
+    changed = finish(submit(trader, first.conversation, "Rename it"), validated(changed_data))
 
     assert unchanged.number == 1
     assert changed.number == 2 and changed.data == stored(changed_data)
     assert Strategy.objects.get(conversation=first.conversation).current_version == changed
-    assert [m.content for m in same.request.turns] == ["Build me a strategy with $5000", "Here it is.", "Explain it"]
-    assert same.request.current_strategy == stored(seed_strategy()) and same.capital == 5000
-
-
-def test_a_new_conversation_seeded_with_history_sends_it_to_the_model(trader: Any) -> None:
-    history = [
-        {"role": "user", "content": "I have $2000"},
-        {"role": "assistant", "content": "  "},
-        {"role": "assistant", "content": "Noted."},
-    ]
-    accepted = accept(trader, None, "Make it safe", history)
-
-    assert [(t.role, t.content) for t in accepted.request.turns] == [
-        ("user", "I have $2000"),
-        ("assistant", "Noted."),
-        ("user", "Make it safe"),
-    ]
-    assert accepted.capital == 2000 and accepted.request.current_strategy is None
-    # Built without reading the new conversation back, it is what reading it back gives.
-    assert reply_request(conversation=accepted.conversation, max_turns=100) == (accepted.request, accepted.capital)
+    assert [m.content for m in request.turns] == ["Build me a strategy with $5000", "Here it is.", "Explain it"]
+    assert request.current_strategy == stored(seed_strategy()) and capital == 5000
 
 
 def test_the_model_is_sent_only_the_newest_turns_of_a_long_conversation(trader: Any) -> None:
@@ -141,42 +131,42 @@ def test_the_model_is_sent_only_the_newest_turns_of_a_long_conversation(trader: 
 
 def test_a_first_reply_that_finds_a_strategy_already_there_versions_it(trader: Any) -> None:
     # Another worker's reply on the same new conversation (a stale-reply sweep let it in) stored one first.
-    accepted = accept(trader, None)
-    Strategy.objects.create(conversation=accepted.conversation, owner=trader, name="From elsewhere")
+    submission = submit(trader, None)
+    Strategy.objects.create(conversation=submission.conversation, owner=trader, name="From elsewhere")
 
-    version = finish(accepted, validated(seed_strategy()))
+    version = finish(submission, validated(seed_strategy()))
 
-    strategy = Strategy.objects.get(conversation=accepted.conversation)
+    strategy = Strategy.objects.get(conversation=submission.conversation)
     assert strategy.name == "From elsewhere" and strategy.current_version == version and version.number == 1
 
 
 def test_a_refused_message_leaves_the_conversation_untouched(trader: Any) -> None:
-    first = accept(trader, None)
+    first = submit(trader, None)
     before = Conversation.objects.get(pk=first.conversation.pk).updated_at
 
     with pytest.raises(ReplyInProgress):
-        accept(trader, Conversation.objects.get(pk=first.conversation.pk), "Again")
+        submit(trader, Conversation.objects.get(pk=first.conversation.pk), "Again")
 
     assert Conversation.objects.get(pk=first.conversation.pk).updated_at == before
     assert Message.objects.filter(conversation=first.conversation).count() == 2
 
 
 def test_a_deleted_conversation_refuses_messages_and_replies(trader: Any) -> None:
-    accepted = accept(trader, None)
-    Conversation.objects.filter(pk=accepted.conversation.pk).delete()
+    submission = submit(trader, None)
+    Conversation.objects.filter(pk=submission.conversation.pk).delete()
 
     with pytest.raises(Conversation.DoesNotExist):
-        accept(trader, accepted.conversation)
+        submit(trader, submission.conversation)
     with pytest.raises(Message.DoesNotExist):
-        finish(accepted, validated(seed_strategy()))
+        finish(submission, validated(seed_strategy()))
     assert not Strategy.objects.exists()
 
 
 def test_a_dead_workers_reply_is_stored_interrupted_with_its_text_or_else_its_checkpoint(trader: Any) -> None:
-    first = accept(trader, None)
+    first = submit(trader, None)
     version = finish(first, validated(seed_strategy()))
-    with_text = accept(trader, first.conversation, "Make it safer").submission.reply
-    checkpointed = accept(trader, None, "I have $300").submission.reply
+    with_text = submit(trader, first.conversation, "Make it safer").reply
+    checkpointed = submit(trader, None, "I have $300").reply
     reply_checkpoint(reply_id=checkpointed.id, content="So far")
 
     stored = replies_mark_interrupted(texts={str(with_text.id): "The text so far", str(checkpointed.id): ""})
@@ -193,9 +183,9 @@ def test_a_dead_workers_reply_is_stored_interrupted_with_its_text_or_else_its_ch
 
 
 def test_a_reply_already_stored_is_neither_interrupted_nor_checkpointed_again(trader: Any) -> None:
-    accepted = accept(trader, None)
-    finish(accepted, None)
-    reply_id = accepted.submission.reply.id
+    submission = submit(trader, None)
+    finish(submission, None)
+    reply_id = submission.reply.id
 
     reply_checkpoint(reply_id=reply_id, content="A late checkpoint")
     assert replies_mark_interrupted(texts={str(reply_id): "A second sweeper's text"}) == []

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.services import free_port, postgres_bin as postgres_bin_dir, postgres_cluster
+from tests.support.services import free_port, postgres_bin as postgres_bin_dir, postgres_cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-test-password-1"

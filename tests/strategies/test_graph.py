@@ -6,6 +6,7 @@ import pytest
 
 from strategies.graph import FlowchartError, check_flowchart
 from strategies.schemas import Flowchart, InvalidStrategy
+from strategies.validation import validate_strategy
 from tests.strategies import seed_strategy
 
 
@@ -23,8 +24,11 @@ def test_seed_flowchart_passes() -> None:
     check_flowchart(_flowchart())
 
 
-def test_flowchart_error_is_an_invalid_strategy() -> None:
-    assert issubclass(FlowchartError, InvalidStrategy)
+def test_a_flowchart_error_is_reported_as_an_invalid_strategy() -> None:
+    strategy = seed_strategy()
+    strategy["flowchart"]["edges"] = []
+    with pytest.raises(InvalidStrategy, match="no path from the start step to the end step"):
+        validate_strategy(strategy, stated_capital_usd=None)
 
 
 def test_duplicate_node_ids_are_named() -> None:

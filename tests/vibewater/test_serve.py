@@ -21,7 +21,7 @@ import brotli
 import pytest
 import websockets
 
-from tests.services import free_port
+from tests.support.services import free_port
 from vibewater.serve import GC_THRESHOLDS, tune_gc
 
 ROOT = Path(__file__).resolve().parents[2]

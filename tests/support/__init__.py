@@ -1,0 +1,1 @@
+"""Helpers the test suite and the benchmark share, none of them tests or fixtures."""

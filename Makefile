@@ -3,14 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Debug on unless the shell says otherwise, even with an older .env that does not set it.
+MANAGE := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py
 
 .PHONY: run test setup frontend user clean
 
-run: setup frontend  ## set up and run on SQLite + in-memory layer + the offline strategist
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py sweep_replies
+run: setup frontend .env  ## set up and run on SQLite + in-memory layer + the offline strategist
+	$(MANAGE) migrate --no-input
+	$(MANAGE) sweep_replies
 	@echo "Open http://localhost:$(PORT)/ — sign up at /accounts/signup/ (or: make user NAME=you)"
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	@echo "From a terminal: $(BIN)/python -m chat.client --url http://localhost:$(PORT) --user you \"I have \$$1000\""
+	$(MANAGE) runserver 0.0.0.0:$(PORT)
 
 test: setup frontend  ## set up and run every test suite (frontend unit tests, then pytest)
 	cd frontend && npm test
@@ -30,9 +33,13 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-user: setup  ## create a trader account: make user NAME=alice (asks for the password)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py createtrader $(NAME)
+user: setup .env  ## create a trader account: make user NAME=alice (asks for the password)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) createtrader $(NAME)
+
+# The development settings, so manage.py works outside make too; written once, never over the trader's own.
+.env:
+	cp -n .env.example .env
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist staticfiles test-db.sqlite3

@@ -1,6 +1,7 @@
 """Talk to a running server's chat socket from the terminal: log in over HTTP, send one message, print the reply.
 
     python -m chat.client --user alice "I have $5000 and want a conservative strategy"
+    python -m chat.client --url http://localhost:8001 --user alice "…"   # after `make run PORT=8001`
 
 Django-free on purpose: it is a client, and needs none of the server's settings.
 """
@@ -73,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line, log in, send the message and stream the reply to stdout."""
     parser = argparse.ArgumentParser(description="Send one chat message to a running server and print the reply.")
     parser.add_argument("message")
-    parser.add_argument("--url", default="http://localhost:8000")
+    parser.add_argument(
+        "--url", default="http://localhost:8000", help="the server's address (`make run PORT=8001`: http://localhost:8001)"
+    )
     parser.add_argument("--user", required=True)
     parser.add_argument("--password-env", help="environment variable holding the password (else prompted)")
     parser.add_argument("--conversation", help="continue this conversation id")

@@ -50,10 +50,15 @@ async def interrupt_orphans(orphans: list[Orphan]) -> int:
     return len(stored)
 
 
+async def _adopt_orphans(conversation: Conversation | None) -> list[Orphan]:
+    """Take over the replies stored as streaming (the conversation's, or all) that no live worker streams."""
+    stored = await db_call(streaming_reply_ids)(conversation=conversation)
+    return await live_replies.adopt_orphans(stored) if stored else []
+
+
 async def sweep_stale_replies(conversation: Conversation) -> bool:
     """Store the conversation's replies that no live worker streams as interrupted; True if there were any."""
-    stored = await db_call(streaming_reply_ids)(conversation=conversation)
-    orphans = await live_replies.adopt_orphans(stored) if stored else []
+    orphans = await _adopt_orphans(conversation)
     if orphans:
         await interrupt_orphans(orphans)
     return bool(orphans)
@@ -61,8 +66,7 @@ async def sweep_stale_replies(conversation: Conversation) -> bool:
 
 async def sweep_all_stale_replies() -> int:
     """Store every reply that no live worker streams as interrupted, with the text it kept; how many."""
-    stored = await db_call(streaming_reply_ids)()
-    orphans = await live_replies.adopt_orphans(stored) if stored else []
+    orphans = await _adopt_orphans(None)
     return await interrupt_orphans(orphans) if orphans else 0
 
 

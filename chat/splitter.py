@@ -31,7 +31,6 @@ class SplitReply:
     backend_text: str | None
     outside_text: str
     saw_user_message: bool
-    user_message_closed: bool
     backend_closed: bool
 
 
@@ -68,7 +67,7 @@ class TagSplitter:
         self._at_section_start = False
         self._backend_parts: list[str] = []
         self._outside_parts: list[str] = []
-        self._saw_user = self._user_closed = self._saw_backend = self._backend_closed = False
+        self._saw_user = self._saw_backend = self._backend_closed = False
 
     def feed(self, delta: str) -> str:
         """Consume one delta and return the chat text it releases (possibly empty)."""
@@ -109,7 +108,6 @@ class TagSplitter:
             backend_text=backend,
             outside_text="".join(self._outside_parts),
             saw_user_message=self._saw_user,
-            user_message_closed=self._user_closed,
             backend_closed=self._backend_closed,
         )
 
@@ -146,7 +144,6 @@ class TagSplitter:
             self._saw_user = True
             self._section = Section.USER
         elif marker == USER_CLOSE:
-            self._user_closed = True
             self._user_whitespace = ""
             self._section = Section.OUTSIDE
         elif marker == BACKEND_OPEN:

@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,5 +18,6 @@ def builder(request: HttpRequest, conversation_id: UUID | None = None) -> HttpRe
         "conversation_id": str(conversation_id) if conversation_id else None,
         "username": request.user.get_username(),
         "logout_url": LOGOUT_URL,
+        "max_message_chars": settings.CHAT_MAX_MESSAGE_CHARS,
     }
     return render(request, "frontend/builder.html", {"data": data, "logout_url": LOGOUT_URL})

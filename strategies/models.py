@@ -36,7 +36,6 @@ class StrategyVersion(models.Model):
     class Source(models.TextChoices):
         REPLY = "reply"
         RESTORE = "restore"
-        IMPORT = "import"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

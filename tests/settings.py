@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+# Debug off, as in production, even where `make run` has written a development .env.
+os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ["LLM_PROVIDER"] = os.environ.get("TEST_LLM_PROVIDER", "offline")
 os.environ.setdefault("OFFLINE_STRATEGIST_SECONDS_PER_CHUNK", "0")
 

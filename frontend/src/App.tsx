@@ -49,7 +49,14 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
           restoreDisabled={state.streamingId !== null}
           onRestore={(number) => void versions.restore(number)}
         />
-        <ChatPanel state={state} status={status} earlier={earlier} onSend={sendMessage} onStop={cancel} />
+        <ChatPanel
+          state={state}
+          status={status}
+          earlier={earlier}
+          onSend={sendMessage}
+          onStop={cancel}
+          maxMessageChars={bootstrap.maxMessageChars}
+        />
         <StrategyPanel
           strategy={state.strategy}
           version={state.strategyVersion}

@@ -4,6 +4,8 @@ export interface Bootstrap {
   conversationId: string | null;
   username: string;
   logoutUrl: string;
+  /** The longest message the server takes (`CHAT_MAX_MESSAGE_CHARS`), if the page says. */
+  maxMessageChars?: number;
 }
 
 /** Read the bootstrap data, with safe defaults when the element is missing (e.g. the Vite dev page). */
@@ -18,6 +20,8 @@ export function readBootstrap(doc: Document = document): Bootstrap {
     conversationId: typeof raw.conversation_id === "string" && raw.conversation_id ? raw.conversation_id : null,
     username: typeof raw.username === "string" ? raw.username : "",
     logoutUrl: typeof raw.logout_url === "string" ? raw.logout_url : "/accounts/logout/",
+    maxMessageChars:
+      typeof raw.max_message_chars === "number" && raw.max_message_chars > 0 ? raw.max_message_chars : undefined,
   };
 }
 

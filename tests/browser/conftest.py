@@ -65,6 +65,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: Not the default, so the page is seen to take the server's limit rather than one of its own.
+MESSAGE_LIMIT = 3000
+
+
 def server_env(database: Path, *, seconds_per_chunk: float) -> dict[str, str]:
     """The product's settings, made hermetic: no .env value or CI variable can change these."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
@@ -77,6 +81,7 @@ def server_env(database: Path, *, seconds_per_chunk: float) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{database}",
         REDIS_URL="",  # empty, not unset: the in-memory layer even if .env names a Redis
         LLM_PROVIDER="offline",
+        CHAT_MAX_MESSAGE_CHARS=str(MESSAGE_LIMIT),
         OFFLINE_STRATEGIST_SECONDS_PER_CHUNK=str(seconds_per_chunk),
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",

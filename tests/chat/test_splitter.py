@@ -40,7 +40,7 @@ def test_well_formed_reply_splits_into_message_and_backend():
     split = whole(WELL_FORMED)
     assert split.user_message == "I've built a High risk DeFi strategy for your $1,000.\nStop loss at 5%."
     assert split.backend_text.strip().startswith('{"degen_class"')
-    assert split.saw_user_message and split.user_message_closed and split.backend_closed
+    assert split.saw_user_message and split.backend_closed
 
 
 def test_prose_outside_tags_is_kept_apart_and_a_lone_less_than_stays_in_the_message():
@@ -53,12 +53,12 @@ def test_prose_outside_tags_is_kept_apart_and_a_lone_less_than_stays_in_the_mess
 def test_backend_opening_ends_an_unclosed_message_so_json_never_reaches_the_chat():
     split = whole(UNCLOSED_USER)
     assert split.user_message == "Here you go"
-    assert not split.user_message_closed and split.backend_text == '{"a": 1}'
+    assert split.backend_text == '{"a": 1}'
 
 
-def test_a_stream_cut_inside_the_message_keeps_the_text_and_reports_it_unclosed():
+def test_a_stream_cut_inside_the_message_keeps_the_text():
     split = whole(TRUNCATED)
-    assert split.user_message == "Half a sen" and not split.user_message_closed
+    assert split.user_message == "Half a sen"
 
 
 def test_a_stream_cut_inside_a_closing_tag_never_shows_the_tag_fragment():

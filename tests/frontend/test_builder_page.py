@@ -81,7 +81,12 @@ def test_builder_page_for_a_new_conversation(alice_client: Client) -> None:
     response = alice_client.get("/builder/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert bootstrap_of(html) == {"conversation_id": None, "username": "alice", "logout_url": "/accounts/logout/"}
+    assert bootstrap_of(html) == {
+        "conversation_id": None,
+        "username": "alice",
+        "logout_url": "/accounts/logout/",
+        "max_message_chars": settings.CHAT_MAX_MESSAGE_CHARS,
+    }
     assert '<div id="builder-root"></div>' in html
     # The header's "Log out" button posts this form, so it must carry a CSRF token.
     assert re.search(r'<form id="logout-form" method="post" action="/accounts/logout/"', html)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,28 @@ def test_health_probes_over_plain_http_are_not_redirected_to_https(client, setti
     assert client.get("/healthz").status_code == 200
     login = client.get("/accounts/login/")
     assert (login.status_code, login.headers["Location"]) == (301, "https://testserver/accounts/login/")
+
+
+@pytest.mark.skipif(not shutil.which("make") and not os.environ.get("CI"), reason="make is not installed")
+def test_manage_py_runs_outside_make_once_make_has_written_the_development_env(tmp_path: Path) -> None:
+    assert MANIFEST.exists(), f"{MANIFEST} is missing: build the frontend first (make frontend)"
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "staticfiles", "test-artifacts", "__pycache__", ".pytest_cache",
+        ".hypothesis", "*.sqlite3*", ".env",
+    ))
+    env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=60)
+
+    made = run("make", ".env")
+    assert made.returncode == 0, made.stderr
+    assert (project / ".env").read_text() == (project / ".env.example").read_text()
+    checked = run(sys.executable, "manage.py", "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "System check identified no issues" in checked.stdout
+
+    (project / ".env").write_text("DJANGO_DEBUG=1\n# the trader's own\n")
+    assert run("make", ".env").returncode == 0
+    assert (project / ".env").read_text() == "DJANGO_DEBUG=1\n# the trader's own\n"

@@ -1,4 +1,4 @@
-/** The chat socket's frames, as SPEC.md's WebSocket protocol defines them, and the messages endpoint's pages. */
+/** The chat socket's frames, as the README's "The socket protocol" section describes them, and the messages endpoint's pages. */
 import type { StrategyJson } from "../types/strategy";
 
 export type Role = "user" | "assistant";

@@ -14,6 +14,7 @@ interface ChatPanelProps {
   earlier: EarlierMessages;
   onSend: (content: string) => boolean;
   onStop: () => void;
+  maxMessageChars?: number;
 }
 
 const SUGGESTIONS = [
@@ -22,7 +23,7 @@ const SUGGESTIONS = [
   "Build a medium-risk DeFi strategy for $2,500",
 ];
 
-export function ChatPanel({ state, status, earlier, onSend, onStop }: ChatPanelProps) {
+export function ChatPanel({ state, status, earlier, onSend, onStop, maxMessageChars }: ChatPanelProps) {
   const streaming = state.streamingId !== null;
   const connected = status === "connected";
   const [draft, setDraft] = useState("");
@@ -127,6 +128,7 @@ export function ChatPanel({ state, status, earlier, onSend, onStop }: ChatPanelP
         onStop={onStop}
         draft={draft}
         onDraftChange={setDraft}
+        maxLength={maxMessageChars}
       />
     </section>
   );

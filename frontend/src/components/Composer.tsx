@@ -1,5 +1,5 @@
 /** The message box: Enter sends, Shift+Enter starts a new line; Stop while a reply streams. */
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, type FormEvent, type KeyboardEvent } from "react";
 
 interface ComposerProps {
   disabled: boolean;
@@ -7,16 +7,22 @@ interface ComposerProps {
   placeholder: string;
   onSend: (content: string) => boolean;
   onStop: () => void;
-  draft?: string;
-  onDraftChange?: (draft: string) => void;
+  draft: string;
+  onDraftChange: (draft: string) => void;
+  /** The server's `CHAT_MAX_MESSAGE_CHARS`; unknown (no limit here) when the page did not say. */
+  maxLength?: number;
 }
 
-export const MAX_MESSAGE_LENGTH = 4000;
-
-export function Composer({ disabled, streaming, placeholder, onSend, onStop, draft, onDraftChange }: ComposerProps) {
-  const [ownText, setOwnText] = useState("");
-  const text = draft ?? ownText;
-  const setText = onDraftChange ?? setOwnText;
+export function Composer({
+  disabled,
+  streaming,
+  placeholder,
+  onSend,
+  onStop,
+  draft: text,
+  onDraftChange: setText,
+  maxLength,
+}: ComposerProps) {
   const canSend = !disabled && text.trim().length > 0;
   const inputRef = useRef<HTMLTextAreaElement>(null);
 
@@ -57,7 +63,7 @@ export function Composer({ disabled, streaming, placeholder, onSend, onStop, dra
         onKeyDown={onKeyDown}
         placeholder={placeholder}
         disabled={disabled}
-        maxLength={MAX_MESSAGE_LENGTH}
+        maxLength={maxLength}
         rows={2}
       />
       <div className="composer__actions">

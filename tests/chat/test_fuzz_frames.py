@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from chat.errors import ChatError
 from chat.frames import parse_client_frame
 from tests.chat.test_consumer import seed_frame
+from tests.chat.test_frames import LIMITS
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
-LIMITS = {"max_bytes": 256 * 1024, "max_chars": 4000, "max_history": 40}
 FIELDS = ("type", "content", "history", "action", "role")
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

@@ -4,6 +4,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 
 from strategies.intent import TraderIntent, parse_capital, parse_intent
 
@@ -167,8 +168,8 @@ def test_parse_intent_reads_seed_examples() -> None:
     )
 
 
-# The longest message a trader may send (CHAT_MAX_MESSAGE_CHARS); parse_intent is also tested at 10x.
-MESSAGE_LIMIT = 4000
+# The longest message a trader may send; parse_intent is also tested at 10x.
+MESSAGE_LIMIT = settings.CHAT_MAX_MESSAGE_CHARS
 # Each made the earlier patterns rescan a run of digits or spaces once per position: 0.3-1.6 s at
 # 4,000 characters, over 20 s (minutes, extrapolated) at 40,000, with every socket frozen meanwhile.
 RUNS_THAT_BACKTRACKED: dict[str, Callable[[int], str]] = {

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
 
+from accounts.sessions import user_group_name
 from chat import broadcast
-from chat.consumers import ChatConsumer
 from chat.models import Message
 from tests.chat.test_consumer import seed_frame
 from tests.conftest import drain_replies
@@ -17,10 +19,16 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 async def test_a_socket_that_fails_to_join_its_new_conversation_still_gets_the_reply_stored(
     connect, alice_session, monkeypatch
 ):
-    async def failing_join(self, conversation):
-        raise RuntimeError("channel layer unavailable")
+    alice = await sync_to_async(get_user_model().objects.get)(username="alice")
+    layer_class = type(get_channel_layer())
+    real_group_add = layer_class.group_add
 
-    monkeypatch.setattr(ChatConsumer, "_join", failing_join)
+    async def group_add_failing_for_conversations(self, group, channel):
+        if group != user_group_name(alice.pk):
+            raise RuntimeError("channel layer unavailable")
+        await real_group_add(self, group, channel)
+
+    monkeypatch.setattr(layer_class, "group_add", group_add_failing_for_conversations)
     socket = await connect(session=alice_session)
 
     await socket.send(seed_frame())

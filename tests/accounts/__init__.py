@@ -1,1 +1,1 @@
-"""Tests of trader accounts: sign-up rules and the command-line account tool."""
+"""Tests of trader accounts: sign-up rules, the command-line account tool, and sockets that follow their sessions."""

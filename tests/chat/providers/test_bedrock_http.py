@@ -1,4 +1,4 @@
-"""The loop's HTTP/1.1 client for Bedrock (bedrock_http) and BedrockProvider's use of it, over real sockets."""
+"""The loop's HTTP/1.1 client for Bedrock (http_pool, http_connection) and BedrockProvider's use of it, over real sockets."""
 
 from __future__ import annotations
 
@@ -12,21 +12,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chat.providers import bedrock_http
 from chat.providers.base import ProviderError, StreamOutcome
-from chat.providers.bedrock import BedrockProvider
-from chat.providers.bedrock_http import (
+from chat.providers.bedrock import BedrockProvider, http_connection
+from chat.providers.bedrock.http_connection import (
     Connection,
     ConnectFailed,
     ConnectionBroken,
-    LoopHTTP,
     ReadTimedOut,
     TLSFailed,
-    _request_head,
 )
+from chat.providers.bedrock.http_pool import LoopHTTP, _request_head
 # clean_aws_env is autouse: every test here runs with boto3 isolated from the machine's AWS setup.
-from tests.chat.test_bedrock_provider import TOKEN, clean_aws_env, collect  # noqa: F401
-from tests.chat.test_bedrock_provider import request as reply_request
+from tests.chat.providers.test_bedrock_provider import TOKEN, clean_aws_env, collect  # noqa: F401
+from tests.chat.providers.test_bedrock_provider import request as reply_request
 from tests.fakes.bedrock import FakeBedrock, Script, _write_self_signed_cert
 
 HELLO = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
@@ -154,7 +152,7 @@ async def eventually(condition: Callable[[], bool], timeout: float = 2.0) -> boo
 
 async def body_of(connection: Connection) -> bytes:
     """Read the response body to its end."""
-    return await connection.read_all(bedrock_http.MAX_ERROR_BODY)
+    return await connection.read_all(http_connection.MAX_ERROR_BODY)
 
 
 async def fetch(http: LoopHTTP, url: str, body: bytes = b"") -> tuple[int, bytes]:
@@ -474,7 +472,7 @@ async def test_error_body_over_the_limit_is_refused_without_reading_it_all(
 async def test_oversized_error_document_through_the_provider_is_a_connection_error(
     bedrock: FakeBedrock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bedrock_http, "MAX_ERROR_BODY", 16)  # the fake's 429 document is ~40 bytes
+    monkeypatch.setattr(http_connection, "MAX_ERROR_BODY", 16)  # the fake's 429 document is ~40 bytes
     bedrock.push(*[Script(fail_before=429)] * 3)
     provider = BedrockProvider(region=None, read_timeout=5)
     try:

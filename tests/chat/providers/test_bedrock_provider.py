@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import struct
 import time
-import zlib
 from collections.abc import Iterator
 
 import pytest
-from botocore.eventstream import ChecksumMismatch, EventStreamBuffer
 from botocore.retries.standard import ExponentialBackoff
 
 from chat.providers.base import ChatTurn, ProviderError, ReplyRequest, StreamOutcome
-from chat.providers.bedrock import (
-    DEFAULT_MODEL_ID,
-    BedrockProvider,
-    _delta_text,
-    _EventStreamBuffer,
-    _parse_header_block,
-)
+from chat.providers.bedrock import DEFAULT_MODEL_ID, BedrockProvider
 from chat.providers.prompt import base_system_prompt, converse_messages, system_prompt
-from tests.fakes.bedrock import FakeBedrock, Script, _event, _exception, strategy_reply
+from tests.fakes.bedrock import FakeBedrock, Script, strategy_reply
 
 TOKEN = "bedrock-api-key-SECRET-0123456789"
 AWS_VARS = (
@@ -467,69 +458,3 @@ async def test_fifty_concurrent_streams_run_side_by_side(sigv4: FakeBedrock) -> 
     assert all(error is None and "".join(deltas) == "m" * 100 for deltas, _, error in results)
     assert single > 1.5
     assert together < 3 * single
-
-
-def _framed(*raw: bytes) -> list:
-    buffer = EventStreamBuffer()
-    buffer.add_data(b"".join(raw))
-    return list(buffer)
-
-
-def _frame(header_block: bytes, payload: bytes) -> bytes:
-    """An event-stream message around any header block, with correct CRCs."""
-    prelude = struct.pack(">II", 12 + len(header_block) + len(payload) + 4, len(header_block))
-    prelude += struct.pack(">I", zlib.crc32(prelude))
-    message = prelude + header_block + payload
-    return message + struct.pack(">I", zlib.crc32(message))
-
-
-def _decoded(buffer: EventStreamBuffer, data: bytes) -> list[tuple[dict, bytes]]:
-    buffer.add_data(data)
-    return [(message.headers, message.payload) for message in buffer]
-
-
-def test_event_buffer_decodes_exactly_as_botocore_and_shares_no_headers() -> None:
-    stream = b"".join([
-        _event("messageStart", {"role": "assistant"}),
-        *(_event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": f"piece {i}"}}) for i in range(3)),
-        _exception("throttlingException", "slow down"),
-        _event("messageStop", {"stopReason": "end_turn"}),
-    ])
-    _parse_header_block.cache_clear()
-    ours = _decoded(_EventStreamBuffer(), stream)
-
-    assert _parse_header_block.cache_info().hits >= 2  # the three deltas share one header block
-    assert ours == _decoded(EventStreamBuffer(), stream)
-    assert [headers.get(":event-type") for headers, _ in ours] == [
-        "messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockDelta", None, "messageStop",
-    ]
-    ours[1][0][":event-type"] = "changed"  # each message gets its own headers
-    assert ours[2][0][":event-type"] == "contentBlockDelta"
-
-
-def test_event_buffer_still_rejects_corrupt_messages_and_unknown_header_types() -> None:
-    corrupt = bytearray(_event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "hi"}}))
-    corrupt[-10] ^= 0xFF
-    with pytest.raises(ChecksumMismatch):
-        _decoded(_EventStreamBuffer(), bytes(corrupt))
-
-    unknown_type = _frame(b"\x05:oops\x0f\x00", b"{}")  # header value type 15 does not exist
-    for _ in range(2):  # a block that fails to parse is never remembered as parsed
-        with pytest.raises(Exception) as ours:
-            _decoded(_EventStreamBuffer(), unknown_type)
-        with pytest.raises(Exception) as botocores:
-            _decoded(EventStreamBuffer(), unknown_type)
-        assert type(ours.value) is type(botocores.value)
-
-
-def test_delta_text_reads_text_deltas_and_leaves_everything_else_to_botocore() -> None:
-    text, tool_use, stop, exception = _framed(
-        _event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Grüße, $1,000 \u2192 7 %"}}),
-        _event("contentBlockDelta", {"contentBlockIndex": 1, "delta": {"toolUse": {"input": "{}"}}}),
-        _event("messageStop", {"stopReason": "end_turn"}),
-        _exception("throttlingException", "slow down"),
-    )
-
-    assert _delta_text(text) == "Grüße, $1,000 → 7 %"
-    assert _delta_text(tool_use) == ""  # a delta without text adds nothing to the chat
-    assert _delta_text(stop) is None and _delta_text(exception) is None  # botocore parses these

@@ -10,10 +10,10 @@ runs in a child process, so its CPU is not counted.
 Stages (N concurrent replies, each the fake's `strategy_reply()` text in 12-character deltas = 218 deltas):
   a      botocore event-stream decoding alone (EventStreamBuffer + EventStreamJSONParser), bytes made by
          the fake's encoder: the floor the issue names.
-  a2     the provider's own decoding of the same bytes: botocore's framing and CRC checks with memoised
-         header blocks (_EventStreamBuffer), text deltas read by _delta_text, botocore's parser for the rest.
+  a2     the provider's own decoding of the same bytes (chat.providers.bedrock.events.StreamDecoder):
+         botocore's framing and CRC checks, text deltas read by delta_text, botocore's parser for the rest.
   b      BedrockProvider.stream() against the fake Bedrock, `async for` and nothing else: HTTP on the
-         event loop (chat.providers.bedrock_http) + botocore's event parsing.
+         event loop (chat.providers.bedrock.http_pool) + the provider's event decoding.
   c0     a fake provider (async generator, paced with asyncio.sleep) consumed with `async for`: the cost
          of the pacing itself, subtracted from c.
   c      loop side: replies._stream (TagSplitter.feed + ChunkPublisher with CHAT_COALESCE_MS) +
@@ -65,10 +65,11 @@ def stage_a(n: int, text: str, *, product: bool = False) -> tuple[float, int]:
     """Decode N replies' event streams with botocore's EventStream, the way boto3 iterates it, or
     (`product`) the way BedrockProvider.stream does."""
     import boto3
-    from botocore.eventstream import EventStream
+    from botocore.eventstream import EventStream, EventStreamBuffer
     from botocore.parsers import EventStreamJSONParser
 
-    from chat.providers.bedrock import _delta_text, _EventStreamBuffer
+    from chat.providers.base import StreamOutcome
+    from chat.providers.bedrock.events import EventParser, StreamDecoder, delta_text
     from tests.fakes.bedrock import Script, _event, stream_events
 
     client = boto3.client("bedrock-runtime", region_name="us-east-1", aws_access_key_id="x",
@@ -83,19 +84,18 @@ def stage_a(n: int, text: str, *, product: bool = False) -> tuple[float, int]:
             return iter(chunks)  # one HTTP chunk per event, as the fake (and Bedrock) send them
 
     parser = EventStreamJSONParser()
+    parse_event = EventParser(client.meta.service_model)
+    buffer = EventStreamBuffer()
+    buffer.add_data(b"".join(chunks))
+    deltas_per_reply = sum(delta_text(message) is not None for message in buffer)
     deltas = 0
     start = time.process_time()
     for _ in range(n):
         if product:
-            events = EventStream(Raw(), shape, parser, "ConverseStream")
-            buffer = _EventStreamBuffer()
+            decoder = StreamDecoder(StreamOutcome(), parse_event)
             for chunk in chunks:
-                buffer.add_data(chunk)
-                for message in buffer:
-                    if _delta_text(message) is not None:
-                        deltas += 1
-                    else:
-                        events._parse_event(message)
+                decoder.decode([chunk])
+            deltas += deltas_per_reply
         else:
             for event in EventStream(Raw(), shape, parser, "ConverseStream"):
                 if "contentBlockDelta" in event:

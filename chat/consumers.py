@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from channels.consumer import get_handler_name
 from channels.exceptions import DenyConnection
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -19,6 +18,7 @@ from chat.models import Conversation
 from chat.presence import open_sockets
 from chat.selectors import conversation_for_user
 from chat.wire import encode_frame
+from vibewater.compat import dispatch_without_closing_connections
 
 logger = logging.getLogger(__name__)
 SERVER_FAULT = "Something went wrong on our side with that request. Please try again."
@@ -111,17 +111,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "error", "code": "server_error", "message": SERVER_FAULT})
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        """Deliver a message to its handler (group frames straight to `chat_frame`)."""
+        """Deliver a message to its handler, without channels' per-message database clean-up."""
         # channels' dispatch first runs close_old_connections on asgiref's shared sync thread: a thread
         # hop per message, queued behind other sync work. This consumer reaches the database only
         # through db_call, which closes stale connections on its own threads.
-        if message["type"] == "chat.frame":
-            await self.chat_frame(message)
-            return
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        await dispatch_without_closing_connections(self, message)
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
         """Forward a frame published to the conversation, dropping chunks the joining state already held."""

@@ -50,3 +50,18 @@ async def test_a_group_send_to_an_empty_group_is_a_no_op_and_discarded_members_g
 
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(layer.receive(channel), 0.05)
+
+
+async def test_expired_messages_are_swept_on_the_first_frame_then_at_most_once_per_interval() -> None:
+    layer = ThrottledInMemoryChannelLayer(expiry=-1)  # every message is expired the moment it is sent
+    layer.CLEAN_INTERVAL = 3600
+    stale, kept = await layer.new_channel(), await layer.new_channel()
+    await layer.send(stale, {"type": "chat.frame", "text": "expired"})
+
+    await layer.group_send("conversation.none", {"type": "chat.frame", "text": "sweeps"})
+    await layer.send(kept, {"type": "chat.frame", "text": "expired too, but the next sweep is an hour away"})
+    await layer.group_send("conversation.none", {"type": "chat.frame", "text": "does not sweep"})
+
+    assert stale not in layer.channels
+    assert kept in layer.channels
+    assert (await asyncio.wait_for(layer.receive(kept), 10))["text"].startswith("expired too")

@@ -173,7 +173,7 @@ class Sockets:
     async def join(self, layer: Any, conversation_id: str) -> None:
         from channels.utils import await_many_dispatch
 
-        from chat import broadcast
+        from chat import frames
         from chat.consumers import ChatConsumer
 
         consumer = ChatConsumer()
@@ -185,7 +185,7 @@ class Sockets:
             self.frames += 1
 
         consumer.send = send  # type: ignore[method-assign]
-        await layer.group_add(broadcast.group_name(conversation_id), consumer.channel_name)
+        await layer.group_add(frames.group_name(conversation_id), consumer.channel_name)
         websocket = asyncio.get_running_loop().create_future()  # no client frames
         self.tasks.append(asyncio.create_task(await_many_dispatch(
             [lambda: websocket, functools.partial(layer.receive, consumer.channel_name)], consumer.dispatch)))

@@ -1,4 +1,4 @@
-"""Frames to every socket on a conversation, on any worker: the group's name, publishing one frame,
+"""Frames to every socket on a conversation, on any worker: publishing one frame,
 and a reply's chat text as numbered, coalesced `content_chunk` frames."""
 
 from __future__ import annotations
@@ -11,28 +11,24 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from chat.checkpoints import ReplyCheckpoints
+from chat.frames import ContentChunk, ServerFrame, group_name
 from chat.live import live_replies
 from chat.wire import encode_frame
 
 logger = logging.getLogger(__name__)
 
 
-def group_name(conversation_id: Any) -> str:
-    """The channel-layer group of every socket on a conversation."""
-    return f"conversation.{conversation_id}"
-
-
-def frame_event(frame: dict[str, Any], **routing: Any) -> dict[str, Any]:
+def frame_event(frame: ServerFrame, **routing: Any) -> dict[str, Any]:
     """A group message carrying one server frame, encoded once for every socket."""
     return {"type": "chat.frame", "text": encode_frame(frame), **routing}
 
 
-async def publish(conversation_id: Any, frame: dict[str, Any], **routing: Any) -> None:
+async def publish(conversation_id: Any, frame: ServerFrame, **routing: Any) -> None:
     """Send a frame to every socket on the conversation; a layer outage loses the frame, never the reply."""
     try:
         await get_channel_layer().group_send(group_name(conversation_id), frame_event(frame, **routing))
     except Exception:  # what was stored is still stored, and a socket that rejoins reads it back
-        logger.warning("could not publish %s to conversation %s", frame["type"], conversation_id, exc_info=True)
+        logger.warning("could not publish %s to conversation %s", frame.type, conversation_id, exc_info=True)
 
 
 class ChunkPublisher:
@@ -87,5 +83,6 @@ class ChunkPublisher:
         # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
         await live_replies.append(self._message_id, text, self._seq)
         self._checkpoints.add(text)
-        frame = {"type": "content_chunk", "message_id": self._message_id, "chunk": text, "seq": self._seq}
+        # Built without validation: the hot path, and every field is already of its type.
+        frame = ContentChunk.model_construct(message_id=self._message_id, chunk=text, seq=self._seq)
         await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)

@@ -10,10 +10,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from accounts.sessions import session_current_key, user_group_name
-from chat import broadcast, replies
+from chat import replies
 from chat.db import db_call
 from chat.errors import ChatError
-from chat.frames import ActionFrame, CancelFrame, parse_client_frame
+from chat.frames import ActionFrame, CancelFrame, ErrorFrame, ServerFrame, group_name, parse_client_frame
 from chat.models import Conversation
 from chat.presence import open_sockets
 from chat.selectors import conversation_for_user
@@ -58,10 +58,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             if self.conversation is not None:
                 await self._join(self.conversation)
                 state = await replies.joining_state(self.conversation)
-                if state["in_progress"]:
-                    progress = state["in_progress"]
-                    self._skip_through[progress["message_id"]] = progress["seq"]
-                await self.send_json(state)
+                if state.in_progress:
+                    self._skip_through[state.in_progress.message_id] = state.in_progress.seq
+                await self.send_frame(state)
         except BaseException:  # channels calls no disconnect for a consumer that failed to connect
             await self._leave()
             raise
@@ -81,7 +80,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self._session_ended = True  # frames that arrived during the check are not taken
         await self._leave()  # no more frames for a socket that is closing
-        await self.send_json({"type": "error", "code": "session_ended", "message": SESSION_ENDED})
+        await self.send_frame(ErrorFrame(code="session_ended", message=SESSION_ENDED))
         await self.close(code=SESSION_ENDED_CLOSE_CODE)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -105,10 +104,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             else:
                 await replies.handle_message(user=user, conversation=self.conversation, frame=frame, enter=self._enter)
         except ChatError as error:
-            await self.send_json({"type": "error", "code": error.code, "message": error.message})
+            await self.send_frame(ErrorFrame(code=error.code, message=error.message))
         except Exception:  # a bug must cost the trader one request, not the socket (daphne would close it, 1011)
             logger.exception("could not handle a frame on conversation %s", getattr(self.conversation, "id", None))
-            await self.send_json({"type": "error", "code": "server_error", "message": SERVER_FAULT})
+            await self.send_frame(ErrorFrame(code="server_error", message=SERVER_FAULT))
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Deliver a message to its handler, without channels' per-message database clean-up."""
@@ -124,9 +123,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         await self.send(text_data=event["text"])
 
-    async def send_json(self, content: dict[str, Any]) -> None:
-        """Send one JSON frame."""
-        await self.send(text_data=encode_frame(content))
+    async def send_frame(self, frame: ServerFrame) -> None:
+        """Send one server frame to this socket only."""
+        await self.send(text_data=encode_frame(frame))
 
     async def _enter(self, conversation: Conversation) -> None:
         """Take the conversation this socket's first message created as its own, and join its group."""
@@ -134,11 +133,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._join(conversation)
 
     async def _join(self, conversation: Conversation) -> None:
-        await self.channel_layer.group_add(broadcast.group_name(conversation.id), self.channel_name)
+        await self.channel_layer.group_add(group_name(conversation.id), self.channel_name)
 
     async def _leave(self) -> None:
         if self.conversation is not None:
-            await self.channel_layer.group_discard(broadcast.group_name(self.conversation.id), self.channel_name)
+            await self.channel_layer.group_discard(group_name(self.conversation.id), self.channel_name)
         user = self.scope["user"]
         if user.is_authenticated:
             await self.channel_layer.group_discard(user_group_name(user.pk), self.channel_name)

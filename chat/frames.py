@@ -1,12 +1,18 @@
-"""Client frames: parsed and checked before anything else looks at them."""
+"""Every frame of the chat socket, defined once: the client's (parsed and checked before anything else
+looks at them) and the server's (built as models, encoded by `chat.wire`), and the group they go to.
+
+SPEC.md's WebSocket protocol and the frontend's generated `frames.ts` (`python -m chat.protocol_schema`)
+both follow these models.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, WithJsonSchema
 
 from chat.errors import ChatError
+from chat.live_types import InProgress
 from chat.untrusted import JSONTooLarge, UntrustedJSONError, has_visible_text, load_json
 
 # The deepest a valid frame nests is three (frame → history → turn); a little room for extra keys.
@@ -96,3 +102,125 @@ def _quoted(value: object, limit: int = 40) -> str:
     """A client value for an error message, clipped so one frame can't echo a flood back."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- server frames ----------------------------------------------------------------------------
+
+MessageStatus = Literal["complete", "streaming", "interrupted", "error"]  # chat.models.Message.Status
+# Stored strategy JSON goes out as it was stored (validated then): typed for the frontend, not re-validated.
+StoredStrategy = Annotated[
+    dict[str, Any], WithJsonSchema({"tsType": "Strategy", "description": "A strategy as strategy.schema.json has it."})
+]
+
+
+def group_name(conversation_id: Any) -> str:
+    """The channel-layer group of every socket on a conversation."""
+    return f"conversation.{conversation_id}"
+
+
+class _ServerFrame(BaseModel):
+    """Base of every server frame: all fields are sent, null included, in the order declared."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MessageReceived(_ServerFrame):
+    """The trader's message, stored: shown on every socket on the conversation."""
+
+    type: Literal["message_received"] = "message_received"
+    message_id: str
+    conversation_id: str
+    content: str
+    created_at: str
+
+
+class MessageStart(_ServerFrame):
+    """A reply begins streaming."""
+
+    type: Literal["message_start"] = "message_start"
+    message_id: str
+    conversation_id: str
+
+
+class ContentChunk(_ServerFrame):
+    """The next piece of a reply's chat text; `seq` counts a reply's chunks from 1."""
+
+    type: Literal["content_chunk"] = "content_chunk"
+    message_id: str
+    chunk: str
+    seq: int
+
+
+class MessageComplete(_ServerFrame):
+    """A reply is stored: its final text, status and (when it made one) strategy version."""
+
+    type: Literal["message_complete"] = "message_complete"
+    message_id: str
+    conversation_id: str
+    user_message: str
+    strategy_json: StoredStrategy | None
+    strategy_version: int | None
+    status: MessageStatus
+    error: str | None
+    provider: str | None
+    model_id: str | None
+
+
+class MessageEntry(_ServerFrame):
+    """A stored message, as `conversation_state` and the pages of older messages carry it."""
+
+    id: str
+    role: Literal["user", "assistant"]
+    content: str
+    status: MessageStatus
+    error: str | None
+    provider: str | None
+    created_at: str
+    strategy_version: int | None
+    #: Sent (as true) only when the message alone was too large for a frame: `content` is its beginning.
+    truncated: bool = Field(default=False, exclude_if=lambda truncated: not truncated)
+
+
+class MessagePage(_ServerFrame):
+    """The newest messages before a cursor, oldest first; `before` is the cursor for the page before them."""
+
+    messages: list[MessageEntry]
+    has_more: bool
+    before: str | None
+
+
+class ConversationState(_ServerFrame):
+    """What a socket joining a conversation is told first: its strategy, reply in progress and newest messages."""
+
+    type: Literal["conversation_state"] = "conversation_state"
+    conversation_id: str
+    title: str
+    strategy_json: StoredStrategy | None
+    strategy_version: int | None
+    in_progress: InProgress | None
+    messages: list[MessageEntry]
+    has_more: bool
+    before: str | None
+
+
+class StrategyUpdated(_ServerFrame):
+    """A version restored over HTTP, announced to every socket on the conversation."""
+
+    type: Literal["strategy_updated"] = "strategy_updated"
+    strategy_json: StoredStrategy
+    strategy_version: int
+    conversation_id: str
+
+
+class ErrorFrame(_ServerFrame):
+    """A request the server could not take, with a machine-readable code and a sentence for the trader."""
+
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+ServerFrame = Annotated[
+    MessageReceived | MessageStart | ContentChunk | MessageComplete | ConversationState | StrategyUpdated | ErrorFrame,
+    Field(discriminator="type"),
+]

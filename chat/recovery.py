@@ -14,6 +14,7 @@ import logging
 
 from chat.broadcast import publish
 from chat.db import db_call
+from chat.frames import MessageComplete
 from chat.live import live_replies
 from chat.live_types import Orphan
 from chat.models import Conversation, Message
@@ -34,18 +35,17 @@ async def interrupt_orphans(orphans: list[Orphan]) -> int:
     for orphan in orphans:
         await live_replies.finish(orphan.message_id)
     for reply in stored:
-        frame = {
-            "type": "message_complete",
-            "message_id": reply.message_id,
-            "conversation_id": reply.conversation_id,
-            "user_message": reply.content,
-            "strategy_json": None,
-            "strategy_version": reply.strategy_version,
-            "status": Message.Status.INTERRUPTED,
-            "error": REPLY_INTERRUPTED,
-            "provider": reply.provider,
-            "model_id": reply.model_id,
-        }
+        frame = MessageComplete(
+            message_id=reply.message_id,
+            conversation_id=reply.conversation_id,
+            user_message=reply.content,
+            strategy_json=None,
+            strategy_version=reply.strategy_version,
+            status=Message.Status.INTERRUPTED,
+            error=REPLY_INTERRUPTED,
+            provider=reply.provider,
+            model_id=reply.model_id,
+        )
         await publish(reply.conversation_id, frame)
     return len(stored)
 

@@ -14,7 +14,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from chat.broadcast import ChunkPublisher, publish
 from chat.db import db_call
 from chat.errors import ChatError, NothingToCancel, NoStrategy, ReplyInProgress
-from chat.frames import MessageFrame
+from chat.frames import ConversationState, MessageComplete, MessageFrame, MessageReceived, MessageStart
 from chat.interpret import interpret_reply
 from chat.live import live_replies
 from chat.models import Conversation, Message
@@ -52,14 +52,14 @@ _reply_tasks: set[asyncio.Task[None]] = set()
 EnterConversation = Callable[[Conversation], Awaitable[None]]
 
 
-async def joining_state(conversation: Conversation) -> dict[str, Any]:
+async def joining_state(conversation: Conversation) -> ConversationState:
     """The `conversation_state` frame for a socket that has just joined the conversation's group."""
     await sweep_stale_replies(conversation)
     # Read before the messages, so the messages are fitted beside it within the frame budget.
     in_progress = await live_replies.snapshot(str(conversation.id))
     return await db_call(conversation_state)(
         conversation=conversation,
-        in_progress=asdict(in_progress) if in_progress else None,
+        in_progress=in_progress,
         max_bytes=settings.CHAT_MAX_SERVER_FRAME_BYTES,
     )
 
@@ -164,13 +164,12 @@ async def _start_reply(accepted: AcceptedMessage) -> None:
     message = accepted.submission.user_message
     await publish(
         conversation_id,
-        {
-            "type": "message_received",
-            "message_id": str(message.id),
-            "conversation_id": conversation_id,
-            "content": message.content,
-            "created_at": message.created_at.isoformat(),
-        },
+        MessageReceived(
+            message_id=str(message.id),
+            conversation_id=conversation_id,
+            content=message.content,
+            created_at=message.created_at.isoformat(),
+        ),
     )
     task = asyncio.create_task(_run_reply(accepted.submission, accepted.request, accepted.capital, get_provider()))
     _reply_tasks.add(task)
@@ -198,18 +197,17 @@ async def _run_reply(
         await live_replies.finish(reply_id)
     await publish(
         conversation_id,
-        {
-            "type": "message_complete",
-            "message_id": reply_id,
-            "conversation_id": conversation_id,
-            "user_message": user_message,
-            "strategy_json": version.data if version else None,
-            "strategy_version": version.number if version else None,
-            "status": status,
-            "error": error,
-            "provider": provider.name,
-            "model_id": provider.model_id,
-        },
+        MessageComplete(
+            message_id=reply_id,
+            conversation_id=conversation_id,
+            user_message=user_message,
+            strategy_json=version.data if version else None,
+            strategy_version=version.number if version else None,
+            status=status,
+            error=error,
+            provider=provider.name,
+            model_id=provider.model_id,
+        ),
     )
 
 
@@ -222,8 +220,7 @@ async def _stream_to_sockets(
     reply_id: str,
 ) -> tuple[str, str | None]:
     """Announce the reply and stream its chat text to every socket on the conversation; the status and error."""
-    start = {"type": "message_start", "message_id": reply_id, "conversation_id": conversation_id}
-    await publish(conversation_id, start)
+    await publish(conversation_id, MessageStart(message_id=reply_id, conversation_id=conversation_id))
     window = settings.CHAT_COALESCE_MS / 1000
     chunks = ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window)
     # Only the streaming itself is cancellable: a cancel that lands later must not stop the storing.

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from chat.frames import ConversationState, MessageEntry, MessagePage
+from chat.live_types import InProgress
 from chat.models import Conversation, Message
 from chat.providers.base import ChatTurn, ReplyRequest
 from chat.wire import json_size
@@ -49,27 +51,26 @@ def message_in(*, conversation: Conversation, message_id: Any) -> Message | None
     return conversation.messages.filter(pk=message_id).first()
 
 
-def message_as_frame(message: Message, version_numbers: dict[Any, int]) -> dict[str, Any]:
+def message_as_frame(message: Message, version_numbers: dict[Any, int]) -> MessageEntry:
     """A stored message as an entry of `conversation_state` or of a page of older messages."""
-    return {
-        "id": str(message.id),
-        "role": message.role,
-        "content": message.content,
-        "status": message.status,
-        "error": message.error or None,
-        "provider": message.provider or None,
-        "created_at": message.created_at.isoformat(),
-        "strategy_version": version_numbers.get(message.id),
-    }
+    return MessageEntry(
+        id=str(message.id),
+        role=message.role,
+        content=message.content,
+        status=message.status,
+        error=message.error or None,
+        provider=message.provider or None,
+        created_at=message.created_at.isoformat(),
+        strategy_version=version_numbers.get(message.id),
+    )
 
 
 def message_page(
     *, conversation: Conversation, before: Message | None, limit: int, max_bytes: int
-) -> dict[str, Any]:
+) -> MessagePage:
     """The newest `limit` messages older than `before` (or all) whose JSON array fits in `max_bytes`, oldest first.
 
-    Returns `messages`, `has_more` (older ones remain) and `before` (the cursor for the page before:
-    the oldest message's id). The newest message is always included, shortened if it alone does not fit.
+    `has_more` says older ones remain; `before` is the cursor for the page before (the oldest message's id). The newest message is always included, shortened if it alone does not fit.
     """
     newest_first = conversation.messages.order_by("-created_at", "-id")
     if before is not None:
@@ -85,19 +86,15 @@ def message_page(
     )
     entries = _newest_that_fit((message_as_frame(row, version_numbers) for row in rows[:limit]), max_bytes)
     entries.reverse()
-    return {
-        "messages": entries,
-        "has_more": len(entries) < len(rows),
-        "before": entries[0]["id"] if entries else None,
-    }
+    return MessagePage(messages=entries, has_more=len(entries) < len(rows), before=entries[0].id if entries else None)
 
 
-def _newest_that_fit(entries: Iterable[dict[str, Any]], max_bytes: int) -> list[dict[str, Any]]:
+def _newest_that_fit(entries: Iterable[MessageEntry], max_bytes: int) -> list[MessageEntry]:
     """The leading entries whose JSON array fits in `max_bytes`: at least one, shortened if need be."""
-    kept: list[dict[str, Any]] = []
+    kept: list[MessageEntry] = []
     used = len("[]")
     for entry in entries:
-        size = json_size(entry) + (len(",") if kept else 0)
+        size = json_size(entry.model_dump()) + (len(",") if kept else 0)
         if used + size > max_bytes:
             if not kept:
                 kept.append(_shortened(entry, max_bytes - used))
@@ -107,38 +104,41 @@ def _newest_that_fit(entries: Iterable[dict[str, Any]], max_bytes: int) -> list[
     return kept
 
 
-def _shortened(entry: dict[str, Any], max_bytes: int) -> dict[str, Any]:
+def _shortened(entry: MessageEntry, max_bytes: int) -> MessageEntry:
     """The entry with as much of its content as fits in `max_bytes` of JSON, marked `truncated`."""
-    shell = {**entry, "content": "", "truncated": True}
-    room = max(max_bytes - json_size(shell), 0)
-    content = entry["content"]
+    shell = entry.model_copy(update={"content": "", "truncated": True})
+    room = max(max_bytes - json_size(shell.model_dump()), 0)
+    content = entry.content
     keep = room  # no character takes less than a byte
     for _ in range(2):  # a prefix's bytes per character predict its own shorter prefix's closely
         size = json_size(content[:keep]) - len('""')
         if size <= room:
-            return {**shell, "content": content[:keep]}
+            return shell.model_copy(update={"content": content[:keep]})
         keep = keep * room // size
-    return {**shell, "content": content[: room // MAX_CHARACTER_BYTES]}
+    return shell.model_copy(update={"content": content[: room // MAX_CHARACTER_BYTES]})
 
 
 def conversation_state(
-    *, conversation: Conversation, in_progress: dict[str, Any] | None, max_bytes: int
-) -> dict[str, Any]:
+    *, conversation: Conversation, in_progress: InProgress | None, max_bytes: int
+) -> ConversationState:
     """What a socket joining the conversation is told first, its newest messages fitted beside the rest in `max_bytes`.
 
     `in_progress` is the reply still streaming (from the live replies), or None.
     """
     current = current_version(conversation=conversation)
-    state = {
-        "type": "conversation_state",
-        "conversation_id": str(conversation.id),
-        "title": conversation.title,
-        "strategy_json": current.data if current else None,
-        "strategy_version": current.number if current else None,
-        "in_progress": in_progress,
-    }
-    room = max_bytes - json_size(state) - PAGE_KEYS_BYTES
-    return {**state, **message_page(conversation=conversation, before=None, limit=PAGE_MESSAGES, max_bytes=room)}
+    state = ConversationState(
+        conversation_id=str(conversation.id),
+        title=conversation.title,
+        strategy_json=current.data if current else None,
+        strategy_version=current.number if current else None,
+        in_progress=in_progress,
+        messages=[],
+        has_more=False,
+        before=None,
+    )
+    room = max_bytes - json_size(state.model_dump(exclude=set(MessagePage.model_fields))) - PAGE_KEYS_BYTES
+    page = message_page(conversation=conversation, before=None, limit=PAGE_MESSAGES, max_bytes=room)
+    return state.model_copy(update=dict(page))
 
 
 def reply_request(*, conversation: Conversation, max_turns: int) -> tuple[ReplyRequest, float | None]:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.broadcast import publish
+from chat.frames import StrategyUpdated
 from chat.models import Conversation, Message
 from chat.selectors import PAGE_KEYS_BYTES, PAGE_MESSAGES, conversation_for_user, message_in, message_page
 from chat.wire import json_text
@@ -43,7 +44,7 @@ def message_list(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
     except ValueError as error:
         return _json({"error": str(error)}, status=400)
     max_bytes = settings.CHAT_MAX_SERVER_FRAME_BYTES - PAGE_KEYS_BYTES
-    return _json(message_page(conversation=conversation, before=before, limit=limit, max_bytes=max_bytes))
+    return _json(message_page(conversation=conversation, before=before, limit=limit, max_bytes=max_bytes).model_dump())
 
 
 @require_POST
@@ -54,9 +55,11 @@ def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: in
     if strategy is None or not strategy.versions.filter(number=number).exists():
         raise Http404("No such version.")
     version = strategy_version_restore(strategy=strategy, number=number)
-    frame = {"type": "strategy_updated", "strategy_json": version.data, "strategy_version": version.number}
-    async_to_sync(publish)(conversation_id, {**frame, "conversation_id": str(conversation_id)})
-    return JsonResponse(frame)
+    frame = StrategyUpdated(
+        strategy_json=version.data, strategy_version=version.number, conversation_id=str(conversation_id)
+    )
+    async_to_sync(publish)(conversation_id, frame)
+    return JsonResponse(frame.model_dump(exclude={"conversation_id"}))
 
 
 def _page_query(query: QueryDict, conversation: Conversation) -> tuple[Message | None, int]:

@@ -1,4 +1,5 @@
-"""Server frames on the wire: compact UTF-8 JSON that can always be sent and never exceeds the budget.
+"""Server frames (`chat.frames` models) on the wire: compact UTF-8 JSON that can always be sent and never
+exceeds the budget.
 
 daphne (autobahn) refuses to send a WebSocket message over 1 MiB and closes the socket with 1011, so
 every server frame is measured in the UTF-8 bytes daphne sends, and one over
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
+from chat.frames import ServerFrame
 from chat.untrusted import storable_text
 
 logger = logging.getLogger(__name__)
@@ -44,13 +46,14 @@ def json_size(value: Any) -> int:
     return _encoded(value)[1]
 
 
-def encode_frame(frame: dict[str, Any]) -> str:
+def encode_frame(frame: ServerFrame) -> str:
     """A server frame as the text sent on the socket: at most `CHAT_MAX_SERVER_FRAME_BYTES` in UTF-8."""
-    text, size = _encoded(frame)
+    fields = frame.model_dump()
+    text, size = _encoded(fields)
     limit = settings.CHAT_MAX_SERVER_FRAME_BYTES
     if size <= limit:
         return text
-    return _encoded(_without_largest_parts(frame, size=size, limit=limit))[0]
+    return _encoded(_without_largest_parts(fields, size=size, limit=limit))[0]
 
 
 def _without_largest_parts(frame: dict[str, Any], *, size: int, limit: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from chat.frames import ContentChunk, MessageComplete, MessageReceived
 from chat.wire import TOO_LARGE, encode_frame, json_size
 from tests.chat import TRADING
 
@@ -15,8 +16,17 @@ def utf8_size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+def reply_complete(**fields: object) -> MessageComplete:
+    """A `message_complete` frame for reply m1, with `fields` over a plain complete reply's."""
+    plain = dict(
+        message_id="m1", conversation_id="c1", user_message="", strategy_json=None, strategy_version=None,
+        status="complete", error=None, provider="offline", model_id="offline",
+    )
+    return MessageComplete(**{**plain, **fields})
+
+
 def test_non_ascii_text_goes_as_itself_not_as_escapes():
-    text = encode_frame({"type": "content_chunk", "message_id": "m1", "chunk": TRADING, "seq": 1})
+    text = encode_frame(ContentChunk(message_id="m1", chunk=TRADING, seq=1))
 
     assert text == f'{{"type":"content_chunk","message_id":"m1","chunk":"{TRADING}","seq":1}}'
     assert "\\u" not in text
@@ -32,7 +42,7 @@ def test_non_ascii_text_goes_as_itself_not_as_escapes():
     ],
 )
 def test_a_frame_with_surrogates_is_still_valid_utf8(chunk: str, shown: str):
-    text = encode_frame({"type": "content_chunk", "chunk": chunk})
+    text = encode_frame(ContentChunk(message_id="m1", chunk=chunk, seq=1))
 
     sent = text.encode("utf-8")  # what daphne does with it: this raised for a raw surrogate
     assert json.loads(sent)["chunk"] == shown
@@ -40,14 +50,14 @@ def test_a_frame_with_surrogates_is_still_valid_utf8(chunk: str, shown: str):
 
 def test_a_frame_within_the_budget_is_sent_whole(settings):
     settings.CHAT_MAX_SERVER_FRAME_BYTES = 1000
-    frame = {"type": "message_complete", "message_id": "m1", "user_message": "x" * 900, "error": None}
+    frame = reply_complete(user_message="x" * 700)
 
-    assert json.loads(encode_frame(frame)) == frame
+    assert json.loads(encode_frame(frame)) == frame.model_dump()
 
 
 def test_the_budget_counts_utf8_bytes_not_characters(settings):
     settings.CHAT_MAX_SERVER_FRAME_BYTES = 1000
-    frame = {"type": "message_received", "message_id": "m1", "content": "交" * 400}  # 400 characters, 1200 bytes
+    frame = MessageReceived(message_id="m1", conversation_id="c1", content="交" * 400, created_at="")  # 1200 bytes
 
     sent = encode_frame(frame)
 
@@ -58,23 +68,14 @@ def test_the_budget_counts_utf8_bytes_not_characters(settings):
 def test_an_oversized_reply_is_sent_without_its_largest_part_and_says_so(settings, caplog):
     settings.CHAT_MAX_SERVER_FRAME_BYTES = 4096
     strategy = {"flowchart": {"nodes": [{"id": f"n{i}", "label": TRADING} for i in range(100)]}}
-    frame = {
-        "type": "message_complete",
-        "message_id": "m1",
-        "conversation_id": "c1",
-        "user_message": "Here is your strategy.",
-        "strategy_json": strategy,
-        "strategy_version": 3,
-        "status": "complete",
-        "error": None,
-    }
-    assert json_size(frame) > 4096
+    frame = reply_complete(user_message="Here is your strategy.", strategy_json=strategy, strategy_version=3)
+    assert json_size(frame.model_dump()) > 4096
 
     with caplog.at_level(logging.ERROR, logger="chat.wire"):
         sent = encode_frame(frame)
 
     assert utf8_size(sent) <= 4096
-    assert json.loads(sent) == {**frame, "strategy_json": None, "error": TOO_LARGE}
+    assert json.loads(sent) == {**frame.model_dump(), "strategy_json": None, "error": TOO_LARGE}
     [record] = caplog.records
     assert "message_complete" in record.getMessage() and "strategy_json" in record.getMessage()
     assert TRADING not in record.getMessage()  # sizes and field names only, never what the trader wrote
@@ -82,7 +83,7 @@ def test_an_oversized_reply_is_sent_without_its_largest_part_and_says_so(setting
 
 def test_parts_are_left_out_largest_first_until_the_frame_fits(settings):
     settings.CHAT_MAX_SERVER_FRAME_BYTES = 3000
-    frame = {"type": "message_complete", "message_id": "m1", "user_message": "u" * 2000, "strategy_json": "s" * 2500}
+    frame = reply_complete(user_message="u" * 2000, strategy_json={"s": "s" * 2500})
 
     sent = json.loads(encode_frame(frame))
 

@@ -15,8 +15,8 @@ run: setup frontend .env  ## set up and run on SQLite + in-memory layer + the of
 	@echo "From a terminal: $(BIN)/python -m chat.client --url http://localhost:$(PORT) --user you \"I have \$$1000\""
 	$(MANAGE) runserver 0.0.0.0:$(PORT)
 
-test: setup frontend  ## set up and run every test suite (frontend unit tests, then pytest)
-	cd frontend && npm test
+test: setup frontend  ## set up and run every test suite (generated types fresh, frontend unit tests, then pytest)
+	cd frontend && npm run types:check && npm test
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed

@@ -5,7 +5,7 @@
  * sentence the UI can show.
  */
 import type { MessagePage } from "./chat/protocol";
-import type { StrategyJson } from "./types/strategy";
+import type { Strategy } from "./types/generated/strategy";
 
 export interface ConversationSummary {
   id: string;
@@ -21,7 +21,7 @@ export interface VersionSummary {
 }
 
 export interface RestoredStrategy {
-  strategy_json: StrategyJson;
+  strategy_json: Strategy;
   strategy_version: number;
 }
 

@@ -1,27 +1,50 @@
 import { describe, expect, it } from "vitest";
 
 import { chatReducer, initialChatState, isSending, type ChatState } from "./reducer";
-import type { MessagePage, ServerFrame, StoredMessage } from "./protocol";
-import type { StrategyJson } from "../types/strategy";
+import type { MessagePage, ServerFrame, MessageEntry } from "./protocol";
+import { SEED_FLOWCHART } from "../flow/fixtures";
+import type { Strategy } from "../types/generated/strategy";
 
 const CONVERSATION = "7b0c1f7e-0000-4000-8000-000000000001";
-const STRATEGY: StrategyJson = { degen_class: { options: ["High", "Medium", "Low"], selected: "Low" } };
+const STRATEGY: Strategy = {
+  account: { workspace: "Vibe Water Associates", section: "My Strategies" },
+  assistant_panel: { greeting: "", user_request: "", assistant_reply: "" },
+  flowchart: SEED_FLOWCHART,
+  degen_class: { options: ["High", "Medium", "Low"], selected: "Low" },
+  strategy_metrics: { impact_monthly_return_delta_pct: 7, estimated_capital_required_usd: 5000 },
+  guardrails: null,
+  actions: null,
+};
 
-function apply(state: ChatState, ...frames: ServerFrame[]): ChatState {
-  return frames.reduce((s, frame) => chatReducer(s, { kind: "frame", frame }), state);
+/** A frame with only some of its fields, as an older server sent them: the reducer reads what is there. */
+type PartialFrame = Partial<ServerFrame> & { type: ServerFrame["type"] };
+
+function apply(state: ChatState, ...frames: PartialFrame[]): ChatState {
+  return frames.reduce((s, frame) => chatReducer(s, { kind: "frame", frame: frame as ServerFrame }), state);
 }
 
-function chunk(seq: number, text: string, messageId = "a1"): ServerFrame {
+const STORED: MessageEntry = {
+  id: "",
+  role: "user",
+  content: "",
+  status: "complete",
+  error: null,
+  provider: null,
+  created_at: "2026-01-01T00:00:00Z",
+  strategy_version: null,
+};
+
+function chunk(seq: number, text: string, messageId = "a1"): PartialFrame {
   return { type: "content_chunk", message_id: messageId, chunk: text, seq };
 }
 
-function stateWithReplyInProgress(text: string, seq: number): ServerFrame {
+function stateWithReplyInProgress(text: string, seq: number): PartialFrame {
   return {
     type: "conversation_state",
     conversation_id: CONVERSATION,
     messages: [
-      { id: "u1", role: "user", content: "I have $5000", status: "complete", created_at: "2026-01-01T00:00:00Z" },
-      { id: "a1", role: "assistant", content: "", status: "streaming", created_at: "2026-01-01T00:00:01Z" },
+      { ...STORED, id: "u1", role: "user", content: "I have $5000", created_at: "2026-01-01T00:00:00Z" },
+      { ...STORED, id: "a1", role: "assistant", content: "", status: "streaming", created_at: "2026-01-01T00:00:01Z" },
     ],
     strategy_json: null,
     strategy_version: null,
@@ -77,7 +100,7 @@ describe("streaming a reply", () => {
       state,
       { type: "message_start", message_id: "a1" },
       chunk(1, "Partial"),
-      { type: "message_complete", message_id: "a1", user_message: null, strategy_json: null, strategy_version: null, error: "The strategist timed out." },
+      { type: "message_complete", message_id: "a1", strategy_json: null, strategy_version: null, error: "The strategist timed out." },
     );
     expect(assistant(state)).toMatchObject({ content: "Partial", status: "error", error: "The strategist timed out." });
     expect(state.strategy).toEqual(STRATEGY);
@@ -165,7 +188,7 @@ describe("resuming after a reconnect", () => {
       {
         type: "conversation_state",
         conversation_id: CONVERSATION,
-        messages: [{ id: "a1", role: "assistant", content: "Hello.", status: "complete", provider: "offline" }],
+        messages: [{ ...STORED, id: "a1", role: "assistant", content: "Hello.", status: "complete", provider: "offline" }],
         strategy_json: STRATEGY,
         strategy_version: 1,
         in_progress: null,
@@ -227,11 +250,11 @@ describe("strategy changes outside a reply", () => {
 });
 
 describe("a long conversation", () => {
-  function stored(id: string, content = `message ${id}`): StoredMessage {
-    return { id, role: id.startsWith("u") ? "user" : "assistant", content, status: "complete" };
+  function stored(id: string, content = `message ${id}`): MessageEntry {
+    return { ...STORED, id, role: id.startsWith("u") ? "user" : "assistant", content };
   }
 
-  function newest(messages: StoredMessage[], hasMore: boolean): ServerFrame {
+  function newest(messages: MessageEntry[], hasMore: boolean): PartialFrame {
     return {
       type: "conversation_state",
       conversation_id: CONVERSATION,

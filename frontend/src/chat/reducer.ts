@@ -8,18 +8,18 @@
  * older ones are prepended a page at a time.
  */
 import type {
-  ConversationStateFrame,
-  ContentChunkFrame,
-  MessageCompleteFrame,
-  MessageReceivedFrame,
-  MessageStartFrame,
+  ContentChunk,
+  ConversationState,
   ErrorFrame,
+  MessageComplete,
+  MessageEntry,
   MessagePage,
+  MessageReceived,
+  MessageStart,
   MessageStatus,
   ServerFrame,
-  StoredMessage,
 } from "./protocol";
-import type { StrategyJson } from "../types/strategy";
+import type { Strategy } from "../types/generated/strategy";
 
 /** `system` messages are local notices (error frames); `sending` is a message not yet stored. */
 export interface ChatMessage {
@@ -48,7 +48,7 @@ export interface ChatState {
   streamingId: string | null;
   /** The last applied `seq` per reply. */
   lastSeq: Record<string, number>;
-  strategy: StrategyJson | null;
+  strategy: Strategy | null;
   strategyVersion: number | null;
   /** The provider of the latest reply (`offline` / `bedrock`), when known. */
   provider: string | null;
@@ -64,7 +64,7 @@ export type ChatEvent =
   | { kind: "local_send"; content: string }
   | { kind: "connection_lost" }
   | { kind: "earlier_loaded"; cursor: string; page: MessagePage }
-  | { kind: "strategy_restored"; strategy: StrategyJson; version: number };
+  | { kind: "strategy_restored"; strategy: Strategy; version: number };
 
 export const NOT_SENT_ERROR = "Not sent: the connection dropped. Please send it again.";
 const GENERIC_ERROR = "Something went wrong. Please try again.";
@@ -134,7 +134,7 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
   }
 }
 
-function fromStored(message: StoredMessage): ChatMessage {
+function fromStored(message: MessageEntry): ChatMessage {
   return {
     id: message.id,
     role: message.role,
@@ -144,7 +144,6 @@ function fromStored(message: StoredMessage): ChatMessage {
     strategyVersion: message.strategy_version ?? null,
     error: message.error ?? null,
     provider: message.provider ?? null,
-    modelId: message.model_id ?? null,
     truncated: message.truncated ?? false,
   };
 }
@@ -157,7 +156,7 @@ function latestProvider(messages: ChatMessage[], fallback: string | null): strin
   return fallback;
 }
 
-function applyConversationState(state: ChatState, frame: ConversationStateFrame): ChatState {
+function applyConversationState(state: ChatState, frame: ConversationState): ChatState {
   // The server's transcript is the truth; local-only entries are dropped with the old socket.
   const newest = (frame.messages ?? []).map(fromStored);
   // Earlier pages already shown stay when the frame starts at a message shown after them.
@@ -206,7 +205,7 @@ function applyEarlierLoaded(state: ChatState, cursor: string, page: MessagePage)
   };
 }
 
-function applyMessageReceived(state: ChatState, frame: MessageReceivedFrame): ChatState {
+function applyMessageReceived(state: ChatState, frame: MessageReceived): ChatState {
   const conversationId = frame.conversation_id ?? state.conversationId;
   if (state.messages.some((m) => m.id === frame.message_id)) return { ...state, conversationId };
   const stored: ChatMessage = {
@@ -224,7 +223,7 @@ function applyMessageReceived(state: ChatState, frame: MessageReceivedFrame): Ch
   return { ...state, conversationId, messages };
 }
 
-function applyMessageStart(state: ChatState, frame: MessageStartFrame): ChatState {
+function applyMessageStart(state: ChatState, frame: MessageStart): ChatState {
   const exists = state.messages.some((m) => m.id === frame.message_id);
   const messages = exists
     ? state.messages.map((m) => (m.id === frame.message_id ? { ...m, status: "streaming" as const } : m))
@@ -237,7 +236,7 @@ function applyMessageStart(state: ChatState, frame: MessageStartFrame): ChatStat
   };
 }
 
-function applyContentChunk(state: ChatState, frame: ContentChunkFrame): ChatState {
+function applyContentChunk(state: ChatState, frame: ContentChunk): ChatState {
   const id = frame.message_id;
   const existing = state.messages.find((m) => m.id === id);
   if (existing && existing.status !== "streaming") return state;
@@ -264,7 +263,7 @@ function applyContentChunk(state: ChatState, frame: ContentChunkFrame): ChatStat
   };
 }
 
-function applyMessageComplete(state: ChatState, frame: MessageCompleteFrame): ChatState {
+function applyMessageComplete(state: ChatState, frame: MessageComplete): ChatState {
   const id = frame.message_id;
   const existing = state.messages.find((m) => m.id === id);
   const content = frame.user_message ?? existing?.content ?? "";

@@ -1,46 +1,32 @@
 /** The safety checks the server ran on the strategy, each ok, warning or violation with its reason. */
-import type { GuardrailJson, StrategyJson } from "../types/strategy";
+import type { GuardrailItem, Strategy } from "../types/generated/strategy";
 
-type Status = "ok" | "warning" | "violation";
+type Status = GuardrailItem["status"];
 
 interface GuardrailRow {
   key: string;
   label: string;
   status: Status;
-  reason: string | null;
+  reason: string;
 }
 
 const ICONS: Record<Status, string> = { ok: "✓", warning: "!", violation: "✕" };
 const STATUS_NAMES: Record<Status, string> = { ok: "OK", warning: "Warning", violation: "Violation" };
 
-/** Flatten `enabled` and `violations` into one list (violations may be plain sentences). */
-export function guardrailRows(guardrails: StrategyJson["guardrails"]): GuardrailRow[] {
-  const rows: GuardrailRow[] = [];
-  const toStatus = (status: unknown, fallback: Status): Status =>
-    status === "ok" || status === "warning" || status === "violation" ? status : fallback;
-  (guardrails?.enabled ?? []).forEach((item: GuardrailJson, index) => {
-    rows.push({
-      key: item.key ?? `enabled-${index}`,
-      label: item.label ?? item.key ?? "Guardrail",
-      status: toStatus(item.status, "ok"),
-      reason: item.reason ?? null,
-    });
-  });
-  (guardrails?.violations ?? []).forEach((item, index) => {
-    const entry = typeof item === "string" ? { label: item } : item;
-    const key = entry.key ?? `violation-${index}`;
-    if (rows.some((row) => row.key === key)) return;
-    rows.push({
-      key,
-      label: entry.label ?? entry.key ?? "Violation",
-      status: toStatus(entry.status, "violation"),
-      reason: entry.reason ?? null,
-    });
-  });
+/** `enabled` and then the `violations` not already among them, as one list of rows. */
+export function guardrailRows(guardrails: Strategy["guardrails"]): GuardrailRow[] {
+  const rows = (guardrails?.enabled ?? []).map(toRow);
+  for (const item of guardrails?.violations ?? []) {
+    if (!rows.some((row) => row.key === item.key)) rows.push(toRow(item));
+  }
   return rows;
 }
 
-export function Guardrails({ guardrails }: { guardrails: StrategyJson["guardrails"] }) {
+function toRow(item: GuardrailItem): GuardrailRow {
+  return { key: item.key, label: item.label, status: item.status, reason: item.reason };
+}
+
+export function Guardrails({ guardrails }: { guardrails: Strategy["guardrails"] }) {
   const rows = guardrailRows(guardrails);
   return (
     <section className="card guardrails" aria-label="Guardrails">

@@ -1,13 +1,13 @@
 /** The visual strategy, driven only by the current strategy JSON. */
 import type { ChatAction } from "../chat/protocol";
 import { Flowchart } from "../flow/Flowchart";
-import type { StrategyJson } from "../types/strategy";
+import type { Strategy } from "../types/generated/strategy";
 import { DegenClassSelector } from "./DegenClassSelector";
 import { Guardrails } from "./Guardrails";
 import { Metrics } from "./Metrics";
 
 interface StrategyPanelProps {
-  strategy: StrategyJson | null;
+  strategy: Strategy | null;
   version: number | null;
   actionsDisabled: boolean;
   onAction: (action: ChatAction) => void;

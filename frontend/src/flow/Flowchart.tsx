@@ -3,14 +3,14 @@ import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow } from
 import "@xyflow/react/dist/style.css";
 import { useEffect, useRef } from "react";
 
-import type { FlowchartJson } from "../types/strategy";
+import type { Flowchart } from "../types/generated/strategy";
 import { nodeTypes } from "./nodeTypes";
 import type { StrategyNode } from "./types";
 import { useLayoutedGraph } from "./useLayoutedGraph";
 
 const FIT_VIEW_OPTIONS = { padding: 0.12, maxZoom: 1.1 };
 
-export function Flowchart({ flowchart }: { flowchart: FlowchartJson | null | undefined }) {
+export function Flowchart({ flowchart }: { flowchart: Flowchart | null | undefined }) {
   return (
     <div className="flowchart" data-testid="flowchart">
       <ReactFlowProvider>
@@ -20,7 +20,7 @@ export function Flowchart({ flowchart }: { flowchart: FlowchartJson | null | und
   );
 }
 
-function FlowCanvas({ flowchart }: { flowchart: FlowchartJson | null | undefined }) {
+function FlowCanvas({ flowchart }: { flowchart: Flowchart | null | undefined }) {
   const { nodes, edges } = useLayoutedGraph(flowchart);
   const { fitView } = useReactFlow<StrategyNode>();
   const wrapperRef = useRef<HTMLDivElement>(null);

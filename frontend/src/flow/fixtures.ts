@@ -1,7 +1,7 @@
 /** The seed document's example flowchart, shared by the flow tests. */
-import type { FlowchartJson } from "../types/strategy";
+import type { Flowchart } from "../types/generated/strategy";
 
-export const SEED_FLOWCHART: FlowchartJson = {
+export const SEED_FLOWCHART: Flowchart = {
   nodes: [
     { id: "start", type: "start", label: "Start Strategy" },
     { id: "category", type: "category", label: "Crypto Category: ", meta: { category: "DeFi" } },

@@ -7,19 +7,31 @@
  */
 import { MarkerType, type Edge } from "@xyflow/react";
 
-import type { FlowchartEdgeJson, FlowchartJson, FlowchartNodeJson } from "../types/strategy";
+import type { Flowchart } from "../types/generated/strategy";
 import type { StrategyGraph, StrategyNode } from "./types";
+
+/** A node as read here: the server's `Flowchart` nodes, or anything loosely like them. */
+interface LooseNode {
+  id?: unknown;
+  type?: unknown;
+  label?: unknown;
+  meta?: unknown;
+}
+
+/** What `toGraph` accepts: the server's `Flowchart`, and (defensively) any loosely similar shape. */
+export type LooseFlowchart = Flowchart | { nodes?: (LooseNode | null)[]; edges?: unknown[] };
 
 const ORIGIN = { x: 0, y: 0 };
 
 /** Map a strategy's `flowchart` to typed nodes (unpositioned) and valid edges. */
-export function toGraph(flowchart: FlowchartJson | null | undefined): StrategyGraph {
+export function toGraph(flowchart: LooseFlowchart | null | undefined): StrategyGraph {
   const nodes: StrategyNode[] = [];
   const ids = new Set<string>();
   for (const raw of flowchart?.nodes ?? []) {
-    if (!raw || typeof raw.id !== "string" || raw.id === "" || ids.has(raw.id)) continue;
-    ids.add(raw.id);
-    nodes.push(toNode(raw));
+    const id = raw?.id;
+    if (!raw || typeof id !== "string" || id === "" || ids.has(id)) continue;
+    ids.add(id);
+    nodes.push(toNode(raw, id));
   }
 
   const edges: Edge[] = [];
@@ -42,9 +54,9 @@ export function cleanLabel(label: unknown, fallback: string): string {
   return text || fallback;
 }
 
-function toNode(raw: FlowchartNodeJson): StrategyNode {
-  const meta = raw.meta && typeof raw.meta === "object" ? raw.meta : {};
-  const base = { id: raw.id, position: ORIGIN };
+function toNode(raw: LooseNode, id: string): StrategyNode {
+  const meta: Record<string, unknown> = raw.meta && typeof raw.meta === "object" ? { ...raw.meta } : {};
+  const base = { id, position: ORIGIN };
   switch (raw.type) {
     case "start":
       return { ...base, type: "start", data: { label: cleanLabel(raw.label, "Start") } };
@@ -103,11 +115,12 @@ function toNode(raw: FlowchartNodeJson): StrategyNode {
   }
 }
 
-function edgeEnds(raw: FlowchartEdgeJson): [string, string] | null {
+function edgeEnds(raw: unknown): [string, string] | null {
   let ends: unknown[] = [];
   if (Array.isArray(raw)) ends = raw;
   else if (raw && typeof raw === "object") {
-    ends = "source" in raw ? [raw.source, raw.target] : "from" in raw ? [raw.from, raw.to] : [];
+    const edge = raw as Record<string, unknown>;
+    ends = "source" in edge ? [edge.source, edge.target] : "from" in edge ? [edge.from, edge.to] : [];
   }
   const [source, target] = ends;
   return typeof source === "string" && typeof target === "string" ? [source, target] : null;

@@ -11,7 +11,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 
 import { parseServerFrame, type ChatAction, type ClientFrame, type MessagePage } from "../chat/protocol";
 import { chatReducer, initialChatState, type ChatState } from "../chat/reducer";
-import type { StrategyJson } from "../types/strategy";
+import type { Strategy } from "../types/generated/strategy";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting";
 
@@ -28,7 +28,7 @@ export interface WebSocketChat {
   sendAction: (action: ChatAction) => boolean;
   cancel: () => boolean;
   /** Show a strategy the trader restored over HTTP. */
-  showRestored: (strategy: StrategyJson, version: number) => void;
+  showRestored: (strategy: Strategy, version: number) => void;
   /** Show older messages fetched over HTTP with the transcript's `earlierCursor`. */
   showEarlier: (cursor: string, page: MessagePage) => void;
 }
@@ -122,7 +122,7 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
   const sendAction = useCallback((action: ChatAction) => send({ type: "action", action }), [send]);
   const cancel = useCallback(() => send({ type: "cancel" }), [send]);
   const showRestored = useCallback(
-    (strategy: StrategyJson, version: number) => dispatch({ kind: "strategy_restored", strategy, version }),
+    (strategy: Strategy, version: number) => dispatch({ kind: "strategy_restored", strategy, version }),
     [],
   );
   const showEarlier = useCallback(

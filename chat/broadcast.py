@@ -83,6 +83,5 @@ class ChunkPublisher:
         # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
         await live_replies.append(self._message_id, text, self._seq)
         self._checkpoints.add(text)
-        # Built without validation: the hot path, and every field is already of its type.
-        frame = ContentChunk.model_construct(message_id=self._message_id, chunk=text, seq=self._seq)
+        frame = ContentChunk(message_id=self._message_id, chunk=text, seq=self._seq)
         await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)

@@ -42,7 +42,7 @@ ENTRY = MessageEntry(
             '{"type":"message_start","message_id":"m2","conversation_id":"c1"}',
         ),
         (
-            ContentChunk.model_construct(message_id="m2", chunk="Hel", seq=1),
+            ContentChunk(message_id="m2", chunk="Hel", seq=1),
             '{"type":"content_chunk","message_id":"m2","chunk":"Hel","seq":1}',
         ),
         (

@@ -1,8 +1,7 @@
 """Every frame of the chat socket, defined once: the client's (parsed and checked before anything else
 looks at them) and the server's (built as models, encoded by `chat.wire`), and the group they go to.
 
-SPEC.md's WebSocket protocol and the frontend's generated `frames.ts` (`python -m chat.protocol_schema`)
-both follow these models.
+The frontend's `frontend/src/types/generated/frames.ts` is generated from these models (`npm run types`).
 """
 
 from __future__ import annotations

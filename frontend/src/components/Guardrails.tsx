@@ -3,27 +3,16 @@ import type { GuardrailItem, Strategy } from "../types/generated/strategy";
 
 type Status = GuardrailItem["status"];
 
-interface GuardrailRow {
-  key: string;
-  label: string;
-  status: Status;
-  reason: string;
-}
-
 const ICONS: Record<Status, string> = { ok: "✓", warning: "!", violation: "✕" };
 const STATUS_NAMES: Record<Status, string> = { ok: "OK", warning: "Warning", violation: "Violation" };
 
 /** `enabled` and then the `violations` not already among them, as one list of rows. */
-export function guardrailRows(guardrails: Strategy["guardrails"]): GuardrailRow[] {
-  const rows = (guardrails?.enabled ?? []).map(toRow);
+export function guardrailRows(guardrails: Strategy["guardrails"]): GuardrailItem[] {
+  const rows = [...(guardrails?.enabled ?? [])];
   for (const item of guardrails?.violations ?? []) {
-    if (!rows.some((row) => row.key === item.key)) rows.push(toRow(item));
+    if (!rows.some((row) => row.key === item.key)) rows.push(item);
   }
   return rows;
-}
-
-function toRow(item: GuardrailItem): GuardrailRow {
-  return { key: item.key, label: item.label, status: item.status, reason: item.reason };
 }
 
 export function Guardrails({ guardrails }: { guardrails: Strategy["guardrails"] }) {

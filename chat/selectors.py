@@ -70,7 +70,8 @@ def message_page(
 ) -> MessagePage:
     """The newest `limit` messages older than `before` (or all) whose JSON array fits in `max_bytes`, oldest first.
 
-    `has_more` says older ones remain; `before` is the cursor for the page before (the oldest message's id). The newest message is always included, shortened if it alone does not fit.
+    `has_more` says older ones remain; `before` is the cursor for the page before (the oldest message's id).
+    The newest message is always included, shortened if it alone does not fit.
     """
     newest_first = conversation.messages.order_by("-created_at", "-id")
     if before is not None:

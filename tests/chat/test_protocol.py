@@ -33,7 +33,9 @@ ENTRY = MessageEntry(
     ("frame", "wire"),
     [
         (
-            MessageReceived(message_id="m1", conversation_id="c1", content="Hi", created_at="2026-01-01T00:00:00+00:00"),
+            MessageReceived(
+                message_id="m1", conversation_id="c1", content="Hi", created_at="2026-01-01T00:00:00+00:00"
+            ),
             '{"type":"message_received","message_id":"m1","conversation_id":"c1","content":"Hi",'
             '"created_at":"2026-01-01T00:00:00+00:00"}',
         ),

@@ -112,7 +112,8 @@ def test_a_message_too_large_for_the_budget_is_shown_shortened_and_flagged(conve
     pages = [message_page(conversation=conversation, before=None, limit=PAGE_MESSAGES, max_bytes=20_000).model_dump()]
     while pages[-1]["has_more"]:
         before = message_in(conversation=conversation, message_id=pages[-1]["before"])
-        pages.append(message_page(conversation=conversation, before=before, limit=PAGE_MESSAGES, max_bytes=20_000).model_dump())
+        page = message_page(conversation=conversation, before=before, limit=PAGE_MESSAGES, max_bytes=20_000)
+        pages.append(page.model_dump())
 
     assert [[entry["id"] for entry in page["messages"]] for page in pages] == [
         [str(newest.id)],

@@ -1,5 +1,5 @@
-"""The streaming reply pipeline: store the trader's message, stream the provider's reply to the
-conversation's group as numbered chunks, then parse, validate and store the outcome once.
+"""The streaming reply pipeline: accept the trader's message (`chat.acceptance`), stream the provider's
+reply to the conversation's group as numbered chunks, then parse, validate and store the outcome once.
 
 A socket calls in once per client frame (`handle_message`, `handle_action`, `handle_cancel`) and once
 when it joins a conversation (`joining_state`). Replies run as their own tasks, not the socket's, so a
@@ -12,17 +12,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
+from chat.acceptance import AcceptedMessage, message_accept
 from chat.broadcast import ChunkPublisher, publish
 from chat.db import db_call
-from chat.errors import ChatError, NothingToCancel, NoStrategy, ReplyInProgress
+from chat.errors import ChatError, NothingToCancel, NoStrategy
 from chat.frames import ConversationState, MessageComplete, MessageFrame, MessageReceived, MessageStart
 from chat.interpret import interpret_reply
 from chat.live import live_replies
@@ -30,8 +28,8 @@ from chat.models import Conversation, Message
 from chat.providers import get_provider
 from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
 from chat.recovery import sweep_stale_replies
-from chat.selectors import conversation_state, current_version, reply_request, request_from_turns
-from chat.services import Submission, message_submit, reply_finish
+from chat.selectors import conversation_state, current_version
+from chat.services import Submission, reply_finish
 from chat.splitter import SplitReply, TagSplitter
 from chat.untrusted import storable_text
 from strategies.models import StrategyVersion
@@ -64,37 +62,11 @@ async def joining_state(conversation: Conversation) -> ConversationState:
     )
 
 
-@dataclass(frozen=True)
-class AcceptedMessage:
-    """A stored message and reply placeholder, with the provider request read in the same database call."""
-
-    submission: Submission
-    request: ReplyRequest
-    capital: float | None
-
-    @property
-    def conversation(self) -> Conversation:
-        """The conversation the message was stored in (new for a first message)."""
-        return self.submission.conversation
-
-
-def _accept(**submit: Any) -> AcceptedMessage:
-    """Store the message, then read what the provider needs: one trip to the database thread, not two."""
-    submission = message_submit(**submit)
-    if submission.created:  # the conversation holds only what was just stored: no need to read it back
-        stored = [(turn["role"], turn["content"]) for turn in submit["history"]]
-        stored.append((Message.Role.USER.value, submit["content"]))
-        request, capital = request_from_turns(stored, current_strategy=None)
-    else:
-        request, capital = reply_request(conversation=submission.conversation, max_turns=settings.CHAT_CONTEXT_TURNS)
-    return AcceptedMessage(submission, request, capital)
-
-
 async def handle_message(
     *, user: AbstractBaseUser, conversation: Conversation | None, frame: MessageFrame, enter: EnterConversation
 ) -> None:
     """Store the trader's message and a streaming placeholder for the reply, then start the reply."""
-    accepted = await _submit(user=user, conversation=conversation, content=frame.content, history=frame.history)
+    accepted = await message_accept(user=user, conversation=conversation, content=frame.content, history=frame.history)
     await _start(accepted, enter=enter)
 
 
@@ -107,7 +79,7 @@ async def handle_action(
     has_strategy = conversation is not None and await db_call(current_version)(conversation=conversation)
     if not has_strategy:
         raise NoStrategy("There is no strategy to explain yet. Ask for one first.")
-    accepted = await _submit(user=user, conversation=conversation, content=EXPLAIN_REQUEST, history=[])
+    accepted = await message_accept(user=user, conversation=conversation, content=EXPLAIN_REQUEST, history=[])
     await _start(accepted, enter=enter)
 
 
@@ -115,38 +87,6 @@ async def handle_cancel(*, conversation: Conversation | None) -> None:
     """Stop the conversation's streaming reply; its partial text is stored as interrupted."""
     if conversation is None or not await live_replies.cancel(str(conversation.id)):
         raise NothingToCancel("No reply is being written right now.")
-
-
-async def _submit(
-    *, user: AbstractBaseUser, conversation: Conversation | None, content: str, history: list[Any]
-) -> AcceptedMessage:
-    """Store the message and the reply placeholder; nothing is sent yet."""
-    provider = get_provider()
-    reply_id = str(uuid.uuid4())
-    accept = functools.partial(
-        db_call(_accept),
-        user=user,
-        conversation=conversation,
-        reply_id=reply_id,
-        content=content,
-        history=[turn.model_dump() for turn in history],
-        provider=provider.name,
-        model_id=provider.model_id,
-        rate_limit_per_minute=settings.CHAT_RATE_LIMIT_PER_MINUTE,
-    )
-    await live_replies.claim(reply_id)
-    try:
-        try:
-            return await accept()
-        except ReplyInProgress:
-            # A reply still stored as streaming may be one whose worker died: sweep only then, so the
-            # usual message costs one trip to the database thread, not two.
-            if conversation is None or not await sweep_stale_replies(conversation):
-                raise
-            return await accept()
-    except BaseException:
-        await live_replies.finish(reply_id)
-        raise
 
 
 async def _start(accepted: AcceptedMessage, *, enter: EnterConversation) -> None:

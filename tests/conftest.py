@@ -42,6 +42,25 @@ def session_cookie_for(username: str) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+PASSWORD = "c0rrect-Horse-battery"
+
+
+@pytest.fixture
+def alice(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="alice", password=PASSWORD)
+
+
+@pytest.fixture
+def bob(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user(username="bob", password=PASSWORD)
+
+
+@pytest.fixture
+def alice_client(client: Client, alice: Any) -> Client:
+    client.force_login(alice)
+    return client
+
+
 @pytest.fixture
 def alice_session(transactional_db: None) -> str:
     return session_cookie_for("alice")

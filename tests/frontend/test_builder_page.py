@@ -13,31 +13,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from chat.models import Conversation
-from strategies.models import Strategy
-from strategies.services import strategy_version_create
-from tests.strategies import seed_strategy
+from tests.conftest import PASSWORD
+from tests.strategies import conversation_of
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "c0rrect-Horse-battery"
-
-
-@pytest.fixture
-def alice(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user(username="alice", password=PASSWORD)
-
-
-@pytest.fixture
-def bob(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user(username="bob", password=PASSWORD)
-
-
-@pytest.fixture
-def alice_client(client: Client, alice: Any) -> Client:
-    client.force_login(alice)
-    return client
-
 
 def bootstrap_of(html: str) -> dict[str, Any]:
     """The JSON Django rendered into the page for the bundle (`json_script` id `builder-bootstrap`)."""
@@ -50,13 +29,6 @@ def manifest_entry() -> dict[str, Any]:
     path = settings.DJANGO_VITE["default"]["manifest_path"]
     assert path.exists(), f"{path} is missing: build the frontend first (make frontend)"
     return json.loads(path.read_text())["src/main.tsx"]
-
-
-def conversation_of(owner: Any, title: str) -> Conversation:
-    conversation = Conversation.objects.create(owner=owner, title=title)
-    strategy = Strategy.objects.create(conversation=conversation, owner=owner, name=title)
-    strategy_version_create(strategy=strategy, data=seed_strategy())
-    return conversation
 
 
 # --- The builder page -----------------------------------------------------------------------------
@@ -218,41 +190,3 @@ def test_conversation_list_needs_a_login(client: Client) -> None:
     response = client.get("/api/conversations/")
     assert response.status_code == 302
     assert urlsplit(response["Location"]).path == "/accounts/login/"
-
-
-def test_versions_of_the_traders_own_conversation(alice_client: Client, alice: Any) -> None:
-    conversation = conversation_of(alice, "Mine")
-    response = alice_client.get(f"/api/conversations/{conversation.id}/versions/")
-    assert response.status_code == 200
-    versions = response.json()["versions"]
-    assert [(v["number"], v["current"]) for v in versions] == [(1, True)]
-
-
-def test_another_traders_versions_are_invisible(alice_client: Client, bob: Any) -> None:
-    conversation = conversation_of(bob, "Bob's")
-    base = f"/api/conversations/{conversation.id}/versions"
-
-    listing = alice_client.get(f"{base}/")
-    assert listing.status_code == 200
-    assert listing.json() == {"versions": []}
-    # Same answers as for a conversation that does not exist.
-    assert alice_client.get(f"/api/conversations/{uuid.uuid4()}/versions/").json() == {"versions": []}
-
-    assert alice_client.post(f"{base}/1/restore/").status_code == 404
-    assert alice_client.post(f"/api/conversations/{uuid.uuid4()}/versions/1/restore/").status_code == 404
-    # Bob's strategy is untouched by the attempt.
-    assert conversation.strategy.versions.count() == 1
-
-
-def test_another_traders_version_export_is_not_found(alice_client: Client, bob: Any) -> None:
-    conversation = conversation_of(bob, "Bob's")
-    assert alice_client.get(f"/api/conversations/{conversation.id}/versions/1/export/").status_code == 404
-
-
-def test_own_version_export_is_a_json_download(alice_client: Client, alice: Any) -> None:
-    conversation = conversation_of(alice, "Mine")
-    response = alice_client.get(f"/api/conversations/{conversation.id}/versions/1/export/")
-    assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="strategy-v1.json"'
-    assert response.json() == seed_strategy()
-    assert alice_client.get(f"/api/conversations/{conversation.id}/versions/2/export/").status_code == 404

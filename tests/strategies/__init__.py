@@ -1,6 +1,11 @@
-"""Tests of the pure strategy domain; `seed_strategy()` builds the seed document's example JSON."""
+"""Tests of the strategy domain; `seed_strategy()` builds the seed document's example JSON, `conversation_of()`
+a stored conversation whose strategy is at version 1."""
 
 from typing import Any
+
+from chat.models import Conversation
+from strategies.models import Strategy
+from strategies.services import strategy_version_create
 
 
 def seed_strategy() -> dict[str, Any]:
@@ -68,3 +73,11 @@ def drop_node(data: dict[str, Any], node_id: str) -> dict[str, Any]:
     data["flowchart"]["nodes"] = [n for n in nodes if n["id"] != node_id]
     data["flowchart"]["edges"] = [e for e in edges if node_id not in e] + [[before, after]]
     return data
+
+
+def conversation_of(owner: Any, title: str) -> Conversation:
+    """A conversation of `owner` with a strategy at version 1 (the seed strategy)."""
+    conversation = Conversation.objects.create(owner=owner, title=title)
+    strategy = Strategy.objects.create(conversation=conversation, owner=owner, name=title)
+    strategy_version_create(strategy=strategy, data=seed_strategy())
+    return conversation

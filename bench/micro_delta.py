@@ -292,7 +292,7 @@ def main() -> None:
 
         fake = FakeProcess(pace_s)
         _aws_env(fake.url)
-        bedrock = BedrockProvider(max_concurrency=max(args.sizes))
+        bedrock = BedrockProvider(model_id=settings.BEDROCK_MODEL_ID, max_concurrency=max(args.sizes))
     try:
         for stage in args.stages:
             for n in args.sizes:

@@ -9,6 +9,6 @@
 - `redaction`: what the provider's logs may say.
 """
 
-from chat.providers.bedrock.provider import DEFAULT_MODEL_ID, BedrockProvider
+from chat.providers.bedrock.provider import BedrockProvider
 
-__all__ = ["DEFAULT_MODEL_ID", "BedrockProvider"]
+__all__ = ["BedrockProvider"]

@@ -33,9 +33,6 @@ from chat.providers.prompt import converse_messages, system_prompt
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
-
-
 class BedrockProvider:
     """Streams replies from a Claude model on AWS Bedrock via `converse_stream`."""
 
@@ -44,7 +41,7 @@ class BedrockProvider:
     def __init__(
         self,
         *,
-        model_id: str = DEFAULT_MODEL_ID,
+        model_id: str,
         region: str | None = None,
         max_concurrency: int = 64,
         read_timeout: float = 60,

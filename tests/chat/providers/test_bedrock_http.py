@@ -23,7 +23,7 @@ from chat.providers.bedrock.http_connection import (
 )
 from chat.providers.bedrock.http_pool import LoopHTTP, _request_head
 # clean_aws_env is autouse: every test here runs with boto3 isolated from the machine's AWS setup.
-from tests.chat.providers.test_bedrock_provider import TOKEN, clean_aws_env, collect  # noqa: F401
+from tests.chat.providers.test_bedrock_provider import MODEL_ID, TOKEN, clean_aws_env, collect  # noqa: F401
 from tests.chat.providers.test_bedrock_provider import request as reply_request
 from tests.fakes.bedrock import FakeBedrock, Script, _write_self_signed_cert
 
@@ -474,7 +474,7 @@ async def test_oversized_error_document_through_the_provider_is_a_connection_err
 ) -> None:
     monkeypatch.setattr(http_connection, "MAX_ERROR_BODY", 16)  # the fake's 429 document is ~40 bytes
     bedrock.push(*[Script(fail_before=429)] * 3)
-    provider = BedrockProvider(region=None, read_timeout=5)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, read_timeout=5)
     try:
         deltas, _, error = await collect(provider)
     finally:
@@ -626,7 +626,7 @@ async def test_provider_reports_untrusted_endpoint_as_tls_and_never_sends_the_to
         if ca_bundle == "another CA":
             other_ca, _ = _write_self_signed_cert(str(tmp_path))
             monkeypatch.setenv("AWS_CA_BUNDLE", other_ca)
-        provider = BedrockProvider(region=None, read_timeout=5)
+        provider = BedrockProvider(model_id=MODEL_ID, region=None, read_timeout=5)
         try:
             deltas, _, error = await collect(provider)
         finally:
@@ -650,7 +650,7 @@ async def test_unreadable_ca_bundle_is_reported_as_a_configuration_problem(
         monkeypatch.setenv("AWS_REGION", "us-east-1")
         missing = f"{tmp_path}/no-such-bundle.pem"
         monkeypatch.setenv("AWS_CA_BUNDLE", missing)
-        provider = BedrockProvider(region=None, read_timeout=5)
+        provider = BedrockProvider(model_id=MODEL_ID, region=None, read_timeout=5)
         try:
             _, _, error = await collect(provider)
         finally:
@@ -682,7 +682,7 @@ def bedrock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBedrock]:
 
 async def test_replies_beyond_max_concurrency_wait_their_turn_in_order(bedrock: FakeBedrock) -> None:
     bedrock.default_script = Script(text="0123456789" * 2, chunk_chars=5, delay_s=0.03)
-    provider = BedrockProvider(region=None, max_concurrency=1)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, max_concurrency=1)
     arrivals: list[str] = []
 
     async def reply(name: str) -> tuple[str, ProviderError | None]:
@@ -708,7 +708,7 @@ async def test_replies_beyond_max_concurrency_wait_their_turn_in_order(bedrock: 
 
 async def test_connection_refused_through_the_provider_is_a_connection_error(monkeypatch: pytest.MonkeyPatch) -> None:
     use_sigv4(monkeypatch, f"http://127.0.0.1:{closed_port()}")
-    provider = BedrockProvider(region=None, read_timeout=5)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, read_timeout=5)
     started = time.monotonic()
     try:
         deltas, _, error = await collect(provider)
@@ -755,7 +755,7 @@ async def test_close_ends_a_request_in_flight_on_a_reused_connection_without_res
 
 async def test_reply_cancelled_as_its_turn_comes_does_not_block_the_queue(bedrock: FakeBedrock) -> None:
     bedrock.default_script = Script(text="k" * 20, chunk_chars=5, delay_s=0.01)
-    provider = BedrockProvider(region=None, max_concurrency=1)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, max_concurrency=1)
     try:
         first = provider.stream(reply_request("A"), StreamOutcome())
         await anext(first)  # A holds the only slot
@@ -776,7 +776,7 @@ async def test_two_slots_freed_together_admit_two_queued_replies(bedrock: FakeBe
     quick = Script(text="q" * 10, chunk_chars=5)
     slow = Script(text="s" * 30, chunk_chars=5, delay_s=0.1)  # about 0.5 s
     bedrock.responder = lambda sent: quick if sent.last_user_text() in ("A", "B") else slow
-    provider = BedrockProvider(region=None, max_concurrency=2)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, max_concurrency=2)
     times: dict[str, list[float]] = {"C": [], "D": []}
 
     async def timed(name: str) -> ProviderError | None:
@@ -813,7 +813,7 @@ async def test_cancelling_a_reply_before_the_response_headers_hangs_up_at_once(
 
     async with serve(handler) as server:
         use_sigv4(monkeypatch, f"http://127.0.0.1:{server.port}")
-        provider = BedrockProvider(region=None, read_timeout=30, max_concurrency=1)
+        provider = BedrockProvider(model_id=MODEL_ID, region=None, read_timeout=30, max_concurrency=1)
         try:
             waiting = asyncio.ensure_future(collect(provider))
             assert await eventually(lambda: len(server.requests) == 1)

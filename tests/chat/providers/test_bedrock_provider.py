@@ -8,12 +8,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from botocore.retries.standard import ExponentialBackoff
 
 from chat.providers.base import ChatTurn, ProviderError, ReplyRequest, StreamOutcome
-from chat.providers.bedrock import DEFAULT_MODEL_ID, BedrockProvider
+from chat.providers.bedrock import BedrockProvider
 from chat.providers.prompt import base_system_prompt, converse_messages, system_prompt
 from tests.fakes.bedrock import FakeBedrock, Script, strategy_reply
+
+MODEL_ID = django_settings.BEDROCK_MODEL_ID  # the configured default
 
 TOKEN = "bedrock-api-key-SECRET-0123456789"
 AWS_VARS = (
@@ -94,7 +97,7 @@ def tls_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBedrock]:
 @pytest.fixture
 def provider() -> Iterator[BedrockProvider]:
     """A provider with production defaults except a short read timeout."""
-    bedrock = BedrockProvider(model_id=DEFAULT_MODEL_ID, region=None, read_timeout=5)
+    bedrock = BedrockProvider(model_id=MODEL_ID, region=None, read_timeout=5)
     yield bedrock
     bedrock.close()
 
@@ -114,7 +117,7 @@ async def test_stream_yields_exact_text_and_fills_outcome(
     assert outcome.latency_ms == 777
     assert outcome.extra["request_id"]
     sent = sigv4.requests[0]
-    assert sent.model_id == DEFAULT_MODEL_ID
+    assert sent.model_id == MODEL_ID
     assert sent.body["system"] == [{"text": base_system_prompt()}]
     assert sent.body["messages"] == [
         {"role": "user", "content": [{"text": "I have $1000, please choose a high-return strategy"}]}
@@ -243,7 +246,7 @@ async def test_stream_cut_off_without_message_stop_is_an_error(
 
 @pytest.mark.asyncio
 async def test_stall_past_read_timeout_is_a_timeout(sigv4: FakeBedrock) -> None:
-    provider = BedrockProvider(region=None, read_timeout=1)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, read_timeout=1)
     sigv4.push(Script(text="y" * 30, chunk_chars=10, stall_s=5, stall_after_chars=10))
     started = time.monotonic()
     try:
@@ -273,7 +276,7 @@ async def test_missing_region_gives_clear_error(fake: FakeBedrock, monkeypatch: 
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-example-value")
-    provider = BedrockProvider(region=None)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None)
     try:
         _, _, error = await collect(provider)
     finally:
@@ -286,7 +289,7 @@ async def test_missing_region_gives_clear_error(fake: FakeBedrock, monkeypatch: 
 @pytest.mark.asyncio
 async def test_missing_credentials_gives_clear_error(fake: FakeBedrock, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
-    provider = BedrockProvider(region="us-east-1")
+    provider = BedrockProvider(model_id=MODEL_ID, region="us-east-1")
     try:
         _, _, error = await collect(provider)
     finally:
@@ -353,7 +356,7 @@ async def test_cancelling_the_consuming_task_closes_connection(
 @pytest.mark.asyncio
 async def test_close_ends_running_and_queued_streams_with_an_error(sigv4: FakeBedrock) -> None:
     sigv4.default_script = Script(text="q" * 400, chunk_chars=4, delay_s=0.05)
-    provider = BedrockProvider(region=None, max_concurrency=1)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, max_concurrency=1)
     running = provider.stream(request(), StreamOutcome())
     await anext(running)
     queued = asyncio.ensure_future(collect(provider))  # waits for the only worker thread
@@ -442,7 +445,7 @@ def test_system_prompt_states_the_format_and_the_server_rules() -> None:
 async def test_fifty_concurrent_streams_run_side_by_side(sigv4: FakeBedrock) -> None:
     # 20 deltas, 0.1 s apart: about 2 s per reply.
     sigv4.default_script = Script(text="m" * 100, chunk_chars=5, delay_s=0.1)
-    provider = BedrockProvider(region=None, max_concurrency=64)
+    provider = BedrockProvider(model_id=MODEL_ID, region=None, max_concurrency=64)
     try:
         started = time.monotonic()
         _, _, error = await collect(provider)

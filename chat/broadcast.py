@@ -11,9 +11,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from chat.checkpoints import ReplyCheckpoints
-from chat.frames import ContentChunk, ServerFrame, group_name
+from chat.frames import ServerFrame, group_name
 from chat.live import live_replies
-from chat.wire import encode_frame
+from chat.wire import encode_chunk, encode_frame
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +25,14 @@ def frame_event(frame: ServerFrame, **routing: Any) -> dict[str, Any]:
 
 async def publish(conversation_id: Any, frame: ServerFrame, **routing: Any) -> None:
     """Send a frame to every socket on the conversation; a layer outage loses the frame, never the reply."""
+    await _send(conversation_id, frame.type, frame_event(frame, **routing))
+
+
+async def _send(conversation_id: Any, frame_type: str, event: dict[str, Any]) -> None:
     try:
-        await get_channel_layer().group_send(group_name(conversation_id), frame_event(frame, **routing))
+        await get_channel_layer().group_send(group_name(conversation_id), event)
     except Exception:  # what was stored is still stored, and a socket that rejoins reads it back
-        logger.warning("could not publish %s to conversation %s", frame.type, conversation_id, exc_info=True)
+        logger.warning("could not publish %s to conversation %s", frame_type, conversation_id, exc_info=True)
 
 
 class ChunkPublisher:
@@ -83,5 +87,6 @@ class ChunkPublisher:
         # The text is recorded before it is sent, so a socket that joins sees it in the snapshot or live.
         await live_replies.append(self._message_id, text, self._seq)
         self._checkpoints.add(text)
-        frame = ContentChunk(message_id=self._message_id, chunk=text, seq=self._seq)
-        await publish(self._conversation_id, frame, message_id=self._message_id, seq=self._seq)
+        encoded = encode_chunk(message_id=self._message_id, chunk=text, seq=self._seq)
+        event = {"type": "chat.frame", "text": encoded, "message_id": self._message_id, "seq": self._seq}
+        await _send(self._conversation_id, "content_chunk", event)

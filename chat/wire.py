@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from chat.frames import ServerFrame
+from chat.frames import ContentChunk, ServerFrame
 from chat.untrusted import storable_text
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,25 @@ def encode_frame(frame: ServerFrame) -> str:
     if size <= limit:
         return text
     return _encoded(_without_largest_parts(fields, size=size, limit=limit))[0]
+
+
+def encode_chunk(*, message_id: str, chunk: str, seq: int) -> str:
+    """`encode_frame(ContentChunk(...))`, written without building the model: a reply sends one per delta.
+
+    tests/chat/test_wire.py checks that the two give the same text; anything unusual (a chunk over the
+    budget, text UTF-8 cannot encode) takes the general path.
+    """
+    text = (
+        f'{{"type":"content_chunk","message_id":{json.dumps(message_id)},'
+        f'"chunk":{json.dumps(chunk, ensure_ascii=False)},"seq":{int(seq)}}}'
+    )
+    try:
+        size = len(text.encode())
+    except UnicodeEncodeError:
+        size = None
+    if size is None or size > settings.CHAT_MAX_SERVER_FRAME_BYTES:
+        return encode_frame(ContentChunk(message_id=message_id, chunk=chunk, seq=seq))
+    return text
 
 
 def _without_largest_parts(frame: dict[str, Any], *, size: int, limit: int) -> dict[str, Any]:

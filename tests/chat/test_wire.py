@@ -6,9 +6,12 @@ import json
 import logging
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_of_hypothesis
+from hypothesis import strategies as st
 
 from chat.frames import ContentChunk, MessageComplete, MessageReceived
-from chat.wire import TOO_LARGE, encode_frame, json_size
+from chat.wire import TOO_LARGE, encode_chunk, encode_frame, json_size
 from tests.chat import TRADING
 
 
@@ -89,3 +92,20 @@ def test_parts_are_left_out_largest_first_until_the_frame_fits(settings):
 
     assert sent["strategy_json"] is None and sent["user_message"] == "u" * 2000
     assert sent["message_id"] == "m1" and sent["error"] == TOO_LARGE
+
+
+@settings_of_hypothesis(max_examples=300, deadline=None)
+@given(chunk=st.text(), seq=st.integers(min_value=1, max_value=10**9))
+def test_the_chunk_fast_path_writes_what_the_general_encoder_writes(chunk: str, seq: int):
+    message_id = "8c1f3a8e-8b5e-4e8f-9f0e-3f1a2b3c4d5e"
+    assert encode_chunk(message_id=message_id, chunk=chunk, seq=seq) == encode_frame(
+        ContentChunk(message_id=message_id, chunk=chunk, seq=seq)
+    )
+
+
+def test_a_chunk_over_the_budget_takes_the_general_path(settings):
+    settings.CHAT_MAX_SERVER_FRAME_BYTES = 200
+    chunk = "é" * 150  # 300 bytes
+    general = encode_frame(ContentChunk(message_id="m", chunk=chunk, seq=1))
+    assert encode_chunk(message_id="m", chunk=chunk, seq=1) == general
+    assert json.loads(encode_chunk(message_id="m", chunk=chunk, seq=1))["error"] == TOO_LARGE

@@ -9,8 +9,8 @@ It drives an already running server whose provider is the test suite's Bedrock f
 strategist) at a fixed pace, so the model's own time per reply is known: the fake sends the reply
 (`tests.fakes.bedrock.strategy_reply`) in deltas of `pace_chars` characters, `pace_ms` apart, so
 model time = ceil(chars / pace_chars) × pace_ms and every latency is also given as a ratio to it.
-It needs nothing of the project but `websockets` (the session minting runs in the server's own
-`manage.py shell`), so it stays one file that runs on a load machine alone.
+It imports nothing of the project, only `websockets` (setting traders up runs `manage.py shell` as a
+subprocess), so the client side of the benchmark stays in this one file, over 300 lines.
 
 Per reply it records the time from the send to `message_start`, to the first `content_chunk` and to
 `message_complete`, the largest gap between chunks, error frames and failures (no `message_complete`

@@ -24,6 +24,9 @@ Stages (N concurrent replies, each the fake's `strategy_reply()` text in 12-char
 With --pace-ms > 0 replies sleep between deltas as a model would (sleeping costs no CPU; only the
 timers do); with 0 the fake streams every delta at once and the loop reads them in big batches,
 which understates the per-arrival cost.
+
+One module, over 300 lines: the stages are measured over the same fake, requests and timing, so
+that their figures can be subtracted from each other.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ gets freshly started workers, so the RSS before/after is that burst's. `--profil
 burst's worker(s) with py-spy (must be installed: `pip install py-spy`; not a project requirement);
 `--profile-threads DIR` runs them under yappi instead (`bench.profile_worker`: the event loop's thread
 apart from the pool threads; `pip install yappi`).
+
+One module, over 300 lines: it starts, measures and stops every process of a run, and those steps share
+the run's ports, directories and environment.
 """
 
 from __future__ import annotations

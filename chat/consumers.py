@@ -113,7 +113,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         """Deliver a message to its handler, without channels' per-message database clean-up."""
         # channels' dispatch first runs close_old_connections on asgiref's shared sync thread: a thread
         # hop per message, queued behind other sync work. This consumer reaches the database only
-        # through db_call, which closes stale connections on its own threads.
+        # through db_call, which closes stale connections on its own threads. Conversation frames, one per
+        # delta, go straight to their handler.
+        if message["type"] == "chat.frame":
+            await self.chat_frame(message)
+            return
         await dispatch_without_closing_connections(self, message)
 
     async def chat_frame(self, event: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 looks at them) and the server's (built as models, encoded by `chat.wire`), and the group they go to.
 
 The frontend's `frontend/src/types/generated/frames.ts` is generated from these models (`npm run types`).
+The encoder stays in `chat.wire`: its byte budget and surrogate repair are a job of their own, and the
+selectors measure message entries with it before any frame exists.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def encode_chunk(*, message_id: str, chunk: str, seq: int) -> str:
     budget, text UTF-8 cannot encode) takes the general path.
     """
     text = (
-        f'{{"type":"content_chunk","message_id":{json.dumps(message_id)},'
+        f'{{"type":"content_chunk","message_id":{json.dumps(message_id, ensure_ascii=False)},'
         f'"chunk":{json.dumps(chunk, ensure_ascii=False)},"seq":{int(seq)}}}'
     )
     try:

@@ -95,9 +95,8 @@ def test_parts_are_left_out_largest_first_until_the_frame_fits(settings):
 
 
 @settings_of_hypothesis(max_examples=300, deadline=None)
-@given(chunk=st.text(), seq=st.integers(min_value=1, max_value=10**9))
-def test_the_chunk_fast_path_writes_what_the_general_encoder_writes(chunk: str, seq: int):
-    message_id = "8c1f3a8e-8b5e-4e8f-9f0e-3f1a2b3c4d5e"
+@given(chunk=st.text(), seq=st.integers(min_value=1, max_value=10**9), message_id=st.uuids().map(str) | st.text())
+def test_the_chunk_fast_path_writes_what_the_general_encoder_writes(chunk: str, seq: int, message_id: str):
     assert encode_chunk(message_id=message_id, chunk=chunk, seq=seq) == encode_frame(
         ContentChunk(message_id=message_id, chunk=chunk, seq=seq)
     )

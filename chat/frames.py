@@ -15,9 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from chat.errors import ChatError
 from chat.live_types import InProgress
 from chat.untrusted import JSONTooLarge, UntrustedJSONError, has_visible_text, load_json
+from strategies.backtest.results import BacktestReport
+from strategies.schemas import StrategyProblem, Timeframe
 
-# The deepest a valid frame nests is three (frame → history → turn); a little room for extra keys.
-MAX_FRAME_DEPTH = 8
+# The deepest a valid frame nests is eight (frame → strategy_json → flowchart → nodes → node → meta →
+# conditions → condition); a little room for extra keys.
+MAX_FRAME_DEPTH = 10
 
 
 class HistoryTurn(BaseModel):
@@ -37,12 +40,34 @@ class MessageFrame(BaseModel):
     history: list[HistoryTurn] = []
 
 
+class BacktestParams(BaseModel):
+    """What a Run Backtest may choose; each defaults (the strategy's symbol and timeframe, all stored history)."""
+
+    model_config = ConfigDict(extra="forbid")
+    symbol: str | None = None
+    timeframe: Timeframe | None = None
+    start: str | None = None  # ISO 8601 date or time, UTC
+    end: str | None = None
+    source: str | None = None  # a candle source; default: imported or fetched candles, else the demo set
+    fee_pct: float | None = Field(default=None, ge=0, le=5)
+
+
 class ActionFrame(BaseModel):
     """A press of one of the builder's buttons."""
 
     model_config = ConfigDict(extra="ignore")
     type: Literal["action"]
     action: Literal["explain", "run_backtest"]
+    params: BacktestParams | None = None
+
+
+class EditStrategyFrame(BaseModel):
+    """The trader's edit in the builder: the whole edited strategy, made from version `base_version`."""
+
+    model_config = ConfigDict(extra="ignore")
+    type: Literal["edit_strategy"]
+    base_version: int
+    strategy_json: dict[str, Any]
 
 
 class CancelFrame(BaseModel):
@@ -52,14 +77,14 @@ class CancelFrame(BaseModel):
     type: Literal["cancel"]
 
 
-ClientFrame = Annotated[MessageFrame | ActionFrame | CancelFrame, Field(discriminator="type")]
+ClientFrame = Annotated[MessageFrame | ActionFrame | EditStrategyFrame | CancelFrame, Field(discriminator="type")]
 _client_frame = TypeAdapter(ClientFrame)
-FRAME_TYPES = ("message", "action", "cancel")
+FRAME_TYPES = ("message", "action", "edit_strategy", "cancel")
 
 
 def parse_client_frame(
     text: str | None, *, max_bytes: int, max_chars: int, max_history: int
-) -> MessageFrame | ActionFrame | CancelFrame:
+) -> MessageFrame | ActionFrame | EditStrategyFrame | CancelFrame:
     """Parse one text frame, raising ChatError with a code and a readable message when it is not acceptable."""
     if text is None:
         raise ChatError("Only text frames carrying JSON are accepted.", code="unsupported_frame")
@@ -108,6 +133,7 @@ def _quoted(value: object, limit: int = 40) -> str:
 # --- server frames ----------------------------------------------------------------------------
 
 MessageStatus = Literal["complete", "streaming", "interrupted", "error"]  # chat.models.Message.Status
+VersionSource = Literal["reply", "edit", "restore", "import"]  # strategies.models.StrategyVersion.Source
 # Stored strategy JSON goes out as it was stored (validated then): typed for the frontend, not re-validated.
 StoredStrategy = Annotated[
     dict[str, Any], WithJsonSchema({"tsType": "Strategy", "description": "A strategy as strategy.schema.json has it."})
@@ -202,15 +228,42 @@ class ConversationState(_ServerFrame):
     messages: list[MessageEntry]
     has_more: bool
     before: str | None
+    #: The latest backtest of the current version, if it has one.
+    latest_backtest: BacktestReport | None
 
 
 class StrategyUpdated(_ServerFrame):
-    """A version restored over HTTP, announced to every socket on the conversation."""
+    """A new current version not made by a reply (an edit, a restore), announced to every socket on the conversation."""
 
     type: Literal["strategy_updated"] = "strategy_updated"
     strategy_json: StoredStrategy
     strategy_version: int
     conversation_id: str
+    source: VersionSource
+    restored_from: int | None  # for a restore: the version it restored
+
+
+class BacktestStarted(_ServerFrame):
+    """A backtest of the current version was accepted and is running."""
+
+    type: Literal["backtest_started"] = "backtest_started"
+    backtest_id: str  # the stored run's id, in `backtest_progress` and `backtest_result` too
+    strategy_version: int
+
+
+class BacktestProgress(_ServerFrame):
+    """How far a backtest running over a second has got."""
+
+    type: Literal["backtest_progress"] = "backtest_progress"
+    backtest_id: str
+    pct: float
+
+
+class BacktestResult(BacktestReport):
+    """A finished, stored backtest: every socket on the conversation gets it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: Literal["backtest_result"] = "backtest_result"
 
 
 class ErrorFrame(_ServerFrame):
@@ -219,9 +272,20 @@ class ErrorFrame(_ServerFrame):
     type: Literal["error"] = "error"
     code: str
     message: str
+    #: For `invalid_strategy`: each problem by its JSON path; sent only when there are some.
+    problems: list[StrategyProblem] = Field(default_factory=list, exclude_if=lambda problems: not problems)
 
 
 ServerFrame = Annotated[
-    MessageReceived | MessageStart | ContentChunk | MessageComplete | ConversationState | StrategyUpdated | ErrorFrame,
+    MessageReceived
+    | MessageStart
+    | ContentChunk
+    | MessageComplete
+    | ConversationState
+    | StrategyUpdated
+    | BacktestStarted
+    | BacktestProgress
+    | BacktestResult
+    | ErrorFrame,
     Field(discriminator="type"),
 ]

@@ -136,6 +136,7 @@ def conversation_state(
         messages=[],
         has_more=False,
         before=None,
+        latest_backtest=None,  # filled in by the backtest issue's run listing
     )
     room = max_bytes - json_size(state.model_dump(exclude=set(MessagePage.model_fields))) - PAGE_KEYS_BYTES
     page = message_page(conversation=conversation, before=None, limit=PAGE_MESSAGES, max_bytes=room)

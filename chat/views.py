@@ -56,7 +56,11 @@ def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: in
         raise Http404("No such version.")
     version = strategy_version_restore(strategy=strategy, number=number)
     frame = StrategyUpdated(
-        strategy_json=version.data, strategy_version=version.number, conversation_id=str(conversation_id)
+        strategy_json=version.data,
+        strategy_version=version.number,
+        conversation_id=str(conversation_id),
+        source=version.source,
+        restored_from=version.restored_from,
     )
     async_to_sync(publish)(conversation_id, frame)
     return JsonResponse(frame.model_dump(exclude={"conversation_id"}))

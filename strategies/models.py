@@ -1,4 +1,6 @@
-"""Strategies and their numbered versions."""
+"""Strategies, their numbered versions, the candles backtests read and the backtests run."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +21,7 @@ class Strategy(models.Model):
     current_version = models.ForeignKey(
         "StrategyVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -35,7 +38,9 @@ class StrategyVersion(models.Model):
 
     class Source(models.TextChoices):
         REPLY = "reply"
+        EDIT = "edit"
         RESTORE = "restore"
+        IMPORT = "import"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -44,6 +49,8 @@ class StrategyVersion(models.Model):
     source_message = models.ForeignKey(
         "chat.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="strategy_versions"
     )
+    #: For a restore: the number of the version it restored.
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,3 +59,59 @@ class StrategyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.strategy} v{self.number}"
+
+
+class Candle(models.Model):
+    """One OHLCV bar of a market, from one source (an exchange, an imported file, the demo set)."""
+
+    source = models.CharField(max_length=64)
+    symbol = models.CharField(max_length=32)
+    timeframe = models.CharField(max_length=8)
+    time = models.DateTimeField()  # the bar's open time, UTC
+    open = models.FloatField()
+    high = models.FloatField()
+    low = models.FloatField()
+    close = models.FloatField()
+    volume = models.FloatField()
+
+    class Meta:
+        ordering = ["source", "symbol", "timeframe", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "symbol", "timeframe", "time"], name="unique_candle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.symbol} {self.timeframe} {self.time:%Y-%m-%d %H:%M}"
+
+
+class BacktestRun(models.Model):
+    """One backtest of a strategy version: what it ran on, what it measured ("backtest #number")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.PositiveIntegerField()  # within the strategy, from 1
+    version = models.ForeignKey(StrategyVersion, on_delete=models.CASCADE, related_name="backtests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    params = models.JSONField()  # as requested, defaults filled in
+    fee_pct = models.FloatField()
+    source = models.CharField(max_length=64)
+    synthetic = models.BooleanField(default=False)
+    symbol = models.CharField(max_length=32)
+    timeframe = models.CharField(max_length=8)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    bars = models.PositiveIntegerField()
+    metrics = models.JSONField()
+    equity_curve = models.JSONField()  # downsampled for drawing
+    price_curve = models.JSONField()
+    trades = models.JSONField()  # the last MAX_TRADES
+    trades_total = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["version", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"backtest #{self.number} of {self.version}"

@@ -1,7 +1,9 @@
 """Pydantic models of the strategy JSON the model writes in its `<backend>` block.
 
 `Strategy` is the top level; `Flowchart` holds `Node`s (a discriminated union on `type`, one model
-per node kind) and edges normalised to `(source, target)` pairs. `Guardrails` and `Actions` are the
+per node kind) and edges normalised to `(source, target)` pairs. An entry step's `conditions` are the
+closed set of rules the backtest engine executes (`Condition`, one model per kind); its `rules` are the
+words the trader reads. `Guardrails` and `Actions` are the
 server-computed output shapes: whatever the model sends for them is discarded on input. Unknown keys
 are dropped, unknown node types are errors, and numbers written as "5%" or "$1,000" are coerced.
 
@@ -11,7 +13,7 @@ README lists them): a strategy the builder can draw is far below them, and one o
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 MAX_STRATEGY_JSON_BYTES = 128 * 1024  # the whole `<backend>` JSON, checked before it is parsed
 MAX_STRATEGY_JSON_DEPTH = 16  # a valid strategy nests six levels deep
@@ -22,12 +24,31 @@ MAX_ID_CHARS = 64
 MAX_LABEL_CHARS = 200  # labels, names, categories and each rule
 MAX_TEXT_CHARS = 4000  # the assistant panel's paragraphs
 
+MAX_CONDITIONS = 10  # executable conditions on one entry step
+
 DegenLevel = Literal["High", "Medium", "Low"]
+Timeframe = Literal["1h", "4h", "1d"]
+DEFAULT_TIMEFRAME: Timeframe = "1d"
 GuardrailStatus = Literal["ok", "warning", "violation"]
 
 
+class StrategyProblem(BaseModel):
+    """One reason a strategy was refused: where (a JSON path like `flowchart.nodes[2].meta.stop_pct`) and why."""
+
+    model_config = ConfigDict(frozen=True)
+    path: str
+    message: str
+
+
 class InvalidStrategy(Exception):
-    """Strategy JSON that cannot be accepted; the message is a sentence a trader can read."""
+    """Strategy JSON that cannot be accepted; the message is a sentence a trader can read.
+
+    `problems` names each problem by its JSON path (an edit or an import shows them all).
+    """
+
+    def __init__(self, message: str, problems: list[StrategyProblem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
 
 
 def _strip_number_text(value: object) -> object:
@@ -56,6 +77,11 @@ NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Label = Annotated[str, StringConstraints(max_length=MAX_LABEL_CHARS)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
 Edge = Annotated[tuple[NodeId, NodeId], BeforeValidator(_edge_pair)]
+Symbol = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z0-9]{1,12}/[A-Z0-9]{1,12}$"),
+    BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),  # " btc/usdt"
+]
 
 
 class _Model(BaseModel):
@@ -68,16 +94,66 @@ class _Model(BaseModel):
 
 
 class CategoryMeta(_Model):
-    """The crypto category the strategy trades."""
+    """The crypto category the strategy trades, and the market a backtest runs it on."""
 
     category: Label
+    #: A spot pair like "BTC/USDT"; None means the category's default symbol (`strategies.symbols`).
+    symbol: Symbol | None = None
+
+
+# --- executable entry conditions (the closed set the backtest engine runs) ---------------------
+
+
+class DropFromHigh(_Model):
+    """The bar's close is at least `pct` % below the highest high of the `lookback_bars` bars before it."""
+
+    kind: Literal["drop_from_high"]
+    pct: Number = Field(gt=0, lt=100)
+    lookback_bars: int = Field(ge=1, le=1000)
+
+
+class PriceAboveMA(_Model):
+    """The bar's close is above the simple moving average of the last `period` closes."""
+
+    kind: Literal["price_above_ma"]
+    period: int = Field(ge=2, le=500)
+
+
+class MACrossUp(_Model):
+    """The `fast` simple moving average of closes crosses above the `slow` one on this bar."""
+
+    kind: Literal["ma_cross_up"]
+    fast: int = Field(ge=2, le=500)
+    slow: int = Field(ge=3, le=1000)
+
+    @model_validator(mode="after")
+    def _fast_below_slow(self) -> "MACrossUp":
+        """A cross of a faster average over a slower one: `fast` must be the shorter period."""
+        if self.fast >= self.slow:
+            raise ValueError("the fast period must be shorter than the slow period")
+        return self
+
+
+class RSIBelow(_Model):
+    """Wilder's RSI over `period` bars is below `threshold`."""
+
+    kind: Literal["rsi_below"]
+    period: int = Field(ge=2, le=500)
+    threshold: Number = Field(gt=0, lt=100)
+
+
+Condition = Annotated[Union[DropFromHigh, PriceAboveMA, MACrossUp, RSIBelow], Field(discriminator="kind")]
+CONDITION_KINDS: frozenset[str] = frozenset({"drop_from_high", "price_above_ma", "ma_cross_up", "rsi_below"})
 
 
 class EntryMeta(_Model):
     """When to open a position."""
 
     mode: Literal["ai_optimized", "manual"] = "ai_optimized"
+    #: The words the trader reads.
     rules: list[Label] = Field(min_length=1, max_length=MAX_RULES)
+    #: What the backtest engine executes; all must hold. Empty: the rules are not executable (yet).
+    conditions: list[Condition] = Field(default_factory=list, max_length=MAX_CONDITIONS)
 
 
 class ExitMeta(_Model):
@@ -267,6 +343,8 @@ class Strategy(_Model):
     account: Account = Field(default_factory=Account)
     assistant_panel: AssistantPanel = Field(default_factory=AssistantPanel)
     flowchart: Flowchart
+    #: The candle size a backtest runs on.
+    timeframe: Timeframe = DEFAULT_TIMEFRAME
     degen_class: DegenClass
     strategy_metrics: StrategyMetrics
     guardrails: Guardrails | None = None

@@ -42,11 +42,16 @@ def strategy_version_create(
     data: dict[str, Any],
     source: str = StrategyVersion.Source.REPLY,
     source_message: Any = None,
+    restored_from: int | None = None,
 ) -> StrategyVersion:
     """Add `data` as the strategy's next numbered version and make it current."""
     locked = Strategy.objects.select_for_update().get(pk=strategy.pk)
     version = strategy_version_append(
-        locked=locked, data=data, source=source, source_message_id=getattr(source_message, "pk", None)
+        locked=locked,
+        data=data,
+        source=source,
+        source_message_id=getattr(source_message, "pk", None),
+        restored_from=restored_from,
     )
     strategy.current_version = version
     return version
@@ -58,6 +63,7 @@ def strategy_version_append(
     data: dict[str, Any],
     source: str = StrategyVersion.Source.REPLY,
     source_message_id: Any = None,
+    restored_from: int | None = None,
     first: bool = False,
 ) -> StrategyVersion:
     """Add `data` as the next version of a strategy this transaction has locked, and make it current.
@@ -66,7 +72,12 @@ def strategy_version_append(
     """
     last = 0 if first else locked.versions.aggregate(last=Max("number"))["last"] or 0
     version = StrategyVersion.objects.create(
-        strategy=locked, number=last + 1, data=data, source=source, source_message_id=source_message_id
+        strategy=locked,
+        number=last + 1,
+        data=data,
+        source=source,
+        source_message_id=source_message_id,
+        restored_from=restored_from,
     )
     locked.current_version = version
     locked.save(update_fields=["current_version", "updated_at"])
@@ -76,4 +87,6 @@ def strategy_version_append(
 def strategy_version_restore(*, strategy: Strategy, number: int) -> StrategyVersion:
     """Make an earlier version current again, as a new version (history is never rewritten)."""
     earlier = strategy.versions.get(number=number)
-    return strategy_version_create(strategy=strategy, data=earlier.data, source=StrategyVersion.Source.RESTORE)
+    return strategy_version_create(
+        strategy=strategy, data=earlier.data, source=StrategyVersion.Source.RESTORE, restored_from=number
+    )

@@ -17,9 +17,11 @@ from chat.frames import (
     MessageStatus,
     ServerFrame,
     StrategyUpdated,
+    VersionSource,
 )
 from chat.live_types import InProgress
 from chat.models import Message
+from strategies.models import StrategyVersion
 from chat.protocol_schema import GENERATED, SCHEMAS, schema_text
 from chat.wire import encode_frame
 
@@ -60,17 +62,18 @@ ENTRY = MessageEntry(
             ConversationState(
                 conversation_id="c1", title="", strategy_json={"degen_class": {"selected": "Low"}},
                 strategy_version=2, in_progress=InProgress("m3", "So", 4), messages=[ENTRY], has_more=False,
-                before="m1",
+                before="m1", latest_backtest=None,
             ),
             '{"type":"conversation_state","conversation_id":"c1","title":"",'
             '"strategy_json":{"degen_class":{"selected":"Low"}},"strategy_version":2,'
             '"in_progress":{"message_id":"m3","text":"So","seq":4},"messages":[{"id":"m1","role":"assistant",'
             '"content":"Hi","status":"error","error":"Boom.","provider":null,'
-            '"created_at":"2026-01-01T00:00:00+00:00","strategy_version":null}],"has_more":false,"before":"m1"}',
+            '"created_at":"2026-01-01T00:00:00+00:00","strategy_version":null}],"has_more":false,"before":"m1","latest_backtest":null}',
         ),
         (
-            StrategyUpdated(strategy_json={}, strategy_version=1, conversation_id="c1"),
-            '{"type":"strategy_updated","strategy_json":{},"strategy_version":1,"conversation_id":"c1"}',
+            StrategyUpdated(strategy_json={}, strategy_version=3, conversation_id="c1", source="restore", restored_from=1),
+            '{"type":"strategy_updated","strategy_json":{},"strategy_version":3,"conversation_id":"c1",'
+            '"source":"restore","restored_from":1}',
         ),
         (
             ErrorFrame(code="empty_content", message="The message is empty."),
@@ -102,3 +105,7 @@ def test_the_committed_schema_is_what_the_models_give_now(name: str):
     committed = (GENERATED / name).read_text(encoding="utf-8")
 
     assert committed == schema_text(name), f"{name} is stale: run `npm run types` in frontend/ and commit the result"
+
+
+def test_the_frames_version_sources_are_the_stored_versions_sources():
+    assert set(typing.get_args(VersionSource)) == set(StrategyVersion.Source.values)

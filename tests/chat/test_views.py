@@ -163,7 +163,10 @@ async def test_restoring_a_version_makes_it_current_and_tells_every_socket_on_th
     response = await sync_to_async(_restore)("alice", conversation.id, 1)
 
     assert response.status_code == 200
-    assert response.json() == {"type": "strategy_updated", "strategy_json": first, "strategy_version": 3}
+    assert response.json() == {
+        "type": "strategy_updated", "strategy_json": first, "strategy_version": 3, "source": "restore",
+        "restored_from": 1,
+    }
     assert await socket.receive() == {**response.json(), "conversation_id": str(conversation.id)}
     strategy = await sync_to_async(Strategy.objects.select_related("current_version").get)(conversation=conversation)
     assert (strategy.current_version.number, strategy.current_version.source) == (3, "restore")

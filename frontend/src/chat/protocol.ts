@@ -29,6 +29,9 @@ const SERVER_FRAME_TYPES: Record<ServerFrame["type"], true> = {
   message_complete: true,
   conversation_state: true,
   strategy_updated: true,
+  backtest_started: true,
+  backtest_progress: true,
+  backtest_result: true,
   error: true,
 };
 

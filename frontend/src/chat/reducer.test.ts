@@ -10,6 +10,7 @@ const STRATEGY: Strategy = {
   account: { workspace: "Vibe Water Associates", section: "My Strategies" },
   assistant_panel: { greeting: "", user_request: "", assistant_reply: "" },
   flowchart: SEED_FLOWCHART,
+  timeframe: "1d",
   degen_class: { options: ["High", "Medium", "Low"], selected: "Low" },
   strategy_metrics: { impact_monthly_return_delta_pct: 7, estimated_capital_required_usd: 5000 },
   guardrails: null,

@@ -129,6 +129,10 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
       return applyMessageComplete(state, frame);
     case "strategy_updated":
       return { ...state, strategy: frame.strategy_json, strategyVersion: frame.strategy_version };
+    case "backtest_started":
+    case "backtest_progress":
+    case "backtest_result":
+      return state; // drawn by the backtest results panel (issue 15)
     case "error":
       return applyError(state, frame);
   }

@@ -5,11 +5,20 @@ import type {Strategy} from "./strategy";
  * A frame the server sends.
  */
 export type ServerFrame =
-  MessageReceived | MessageStart | ContentChunk | MessageComplete | ConversationState | StrategyUpdated | ErrorFrame;
+  | MessageReceived
+  | MessageStart
+  | ContentChunk
+  | MessageComplete
+  | ConversationState
+  | StrategyUpdated
+  | BacktestStarted
+  | BacktestProgress
+  | BacktestResult
+  | ErrorFrame;
 /**
  * A frame the client sends.
  */
-export type ClientFrame = MessageFrame | ActionFrame | CancelFrame;
+export type ClientFrame = MessageFrame | ActionFrame | EditStrategyFrame | CancelFrame;
 
 /**
  * The chat socket's frames, each way, and a page of the messages endpoint.
@@ -74,6 +83,7 @@ export interface ConversationState {
   messages: MessageEntry[];
   has_more: boolean;
   before: string | null;
+  latest_backtest: BacktestReport | null;
 }
 /**
  * A reply still streaming: its id, the chat text so far, and the seq that text reaches.
@@ -98,7 +108,76 @@ export interface MessageEntry {
   truncated?: boolean;
 }
 /**
- * A version restored over HTTP, announced to every socket on the conversation.
+ * A stored run as the builder shows it: `backtest_result` frames and `conversation_state` carry it.
+ */
+export interface BacktestReport {
+  backtest_id: string;
+  number: number;
+  strategy_version: number;
+  created_at: string;
+  fee_pct: number;
+  data: BacktestData;
+  metrics: BacktestMetrics;
+  equity_curve: EquityPoint[];
+  price_curve: PricePoint[];
+  trades: Trade[];
+  trades_total: number;
+}
+/**
+ * The candles a run read: where from, which market, which range.
+ */
+export interface BacktestData {
+  source: string;
+  synthetic: boolean;
+  symbol: string;
+  timeframe: string;
+  start: string;
+  end: string;
+  bars: number;
+}
+/**
+ * What a run measured; percentages are percent (12.5 = 12.5 %).
+ */
+export interface BacktestMetrics {
+  total_return_pct: number;
+  buy_and_hold_return_pct: number;
+  cagr_pct: number;
+  max_drawdown_pct: number;
+  sharpe: number | null;
+  trades: number;
+  win_rate_pct: number | null;
+  exposure_pct: number;
+  avg_trade_pct: number | null;
+}
+/**
+ * The strategy's equity and buy-and-hold's at one bar's close, in the starting capital's units.
+ */
+export interface EquityPoint {
+  time: string;
+  equity: number;
+  buy_and_hold: number;
+  drawdown_pct: number;
+}
+/**
+ * One bar's close, for the price chart the trades are marked on.
+ */
+export interface PricePoint {
+  time: string;
+  close: number;
+}
+/**
+ * One round trip.
+ */
+export interface Trade {
+  entry_time: string;
+  entry_price: number;
+  exit_time: string;
+  exit_price: number;
+  reason: "take_profit" | "stop_loss" | "end";
+  return_pct: number;
+}
+/**
+ * A new current version not made by a reply (an edit, a restore), announced to every socket on the conversation.
  */
 export interface StrategyUpdated {
   type: "strategy_updated";
@@ -108,6 +187,41 @@ export interface StrategyUpdated {
   strategy_json: Strategy;
   strategy_version: number;
   conversation_id: string;
+  source: "reply" | "edit" | "restore" | "import";
+  restored_from: number | null;
+}
+/**
+ * A backtest of the current version was accepted and is running.
+ */
+export interface BacktestStarted {
+  type: "backtest_started";
+  backtest_id: string;
+  strategy_version: number;
+}
+/**
+ * How far a backtest running over a second has got.
+ */
+export interface BacktestProgress {
+  type: "backtest_progress";
+  backtest_id: string;
+  pct: number;
+}
+/**
+ * A finished, stored backtest: every socket on the conversation gets it.
+ */
+export interface BacktestResult {
+  backtest_id: string;
+  number: number;
+  strategy_version: number;
+  created_at: string;
+  fee_pct: number;
+  data: BacktestData;
+  metrics: BacktestMetrics;
+  equity_curve: EquityPoint[];
+  price_curve: PricePoint[];
+  trades: Trade[];
+  trades_total: number;
+  type: "backtest_result";
 }
 /**
  * A request the server could not take, with a machine-readable code and a sentence for the trader.
@@ -115,6 +229,14 @@ export interface StrategyUpdated {
 export interface ErrorFrame {
   type: "error";
   code: string;
+  message: string;
+  problems?: StrategyProblem[];
+}
+/**
+ * One reason a strategy was refused: where (a JSON path like `flowchart.nodes[2].meta.stop_pct`) and why.
+ */
+export interface StrategyProblem {
+  path: string;
   message: string;
 }
 /**
@@ -138,6 +260,28 @@ export interface HistoryTurn {
 export interface ActionFrame {
   type: "action";
   action: "explain" | "run_backtest";
+  params?: BacktestParams | null;
+}
+/**
+ * What a Run Backtest may choose; each defaults (the strategy's symbol and timeframe, all stored history).
+ */
+export interface BacktestParams {
+  symbol?: string | null;
+  timeframe?: ("1h" | "4h" | "1d") | null;
+  start?: string | null;
+  end?: string | null;
+  source?: string | null;
+  fee_pct?: number | null;
+}
+/**
+ * The trader's edit in the builder: the whole edited strategy, made from version `base_version`.
+ */
+export interface EditStrategyFrame {
+  type: "edit_strategy";
+  base_version: number;
+  strategy_json: {
+    [k: string]: unknown | undefined;
+  };
 }
 /**
  * Stop the reply that is streaming.

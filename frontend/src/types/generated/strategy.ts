@@ -7,6 +7,7 @@ export interface Strategy {
   account: Account;
   assistant_panel: AssistantPanel;
   flowchart: Flowchart;
+  timeframe: "1h" | "4h" | "1d";
   degen_class: DegenClass;
   strategy_metrics: StrategyMetrics;
   guardrails: Guardrails | null;
@@ -75,10 +76,11 @@ export interface CategoryNode {
   meta: CategoryMeta;
 }
 /**
- * The crypto category the strategy trades.
+ * The crypto category the strategy trades, and the market a backtest runs it on.
  */
 export interface CategoryMeta {
   category: string;
+  symbol: string | null;
 }
 /**
  * Entry rules.
@@ -99,6 +101,41 @@ export interface EntryMeta {
    * @maxItems 20
    */
   rules: [string, ...string[]];
+  /**
+   * @maxItems 10
+   */
+  conditions: (DropFromHigh | PriceAboveMA | MACrossUp | RSIBelow)[];
+}
+/**
+ * The bar's close is at least `pct` % below the highest high of the `lookback_bars` bars before it.
+ */
+export interface DropFromHigh {
+  kind: "drop_from_high";
+  pct: number;
+  lookback_bars: number;
+}
+/**
+ * The bar's close is above the simple moving average of the last `period` closes.
+ */
+export interface PriceAboveMA {
+  kind: "price_above_ma";
+  period: number;
+}
+/**
+ * The `fast` simple moving average of closes crosses above the `slow` one on this bar.
+ */
+export interface MACrossUp {
+  kind: "ma_cross_up";
+  fast: number;
+  slow: number;
+}
+/**
+ * Wilder's RSI over `period` bars is below `threshold`.
+ */
+export interface RSIBelow {
+  kind: "rsi_below";
+  period: number;
+  threshold: number;
 }
 /**
  * Exit rules.

@@ -1,0 +1,1 @@
+"""The backtest engine: runs a strategy's executable conditions over candles (pure functions, no I/O)."""

@@ -50,7 +50,9 @@ class ImportedStrategy:
     strategy: Strategy = field(repr=False)
 
 
-def strategy_export_document(*, version: StrategyVersion, conversation_id: Any, exported_at: datetime) -> dict[str, Any]:
+def strategy_export_document(
+    *, version: StrategyVersion, conversation_id: Any, exported_at: datetime
+) -> dict[str, Any]:
     """The export envelope of one stored version."""
     return {
         "format": FORMAT,

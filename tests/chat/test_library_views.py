@@ -133,7 +133,7 @@ def test_a_request_without_a_file_says_how_to_send_one(alice_client: Client):
     assert not Conversation.objects.exists()
 
 
-def test_an_oversize_upload_is_refused_before_it_is_read(alice_client: Client, settings):
+def test_an_upload_far_over_the_limit_is_refused_as_too_large(alice_client: Client, settings):
     settings.STRATEGY_IMPORT_MAX_BYTES = 1024
     response = upload(alice_client, b"x" * (200 * 1024))
 

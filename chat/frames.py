@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from chat.errors import ChatError
 from chat.live_types import InProgress
-from chat.untrusted import JSONTooLarge, UntrustedJSONError, has_visible_text, load_json
+from vibewater.untrusted import JSONTooLarge, UntrustedJSONError, has_visible_text, load_json
 from strategies.backtest.results import BacktestReport
 from strategies.schemas import StrategyProblem, Timeframe
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from chat.splitter import SplitReply
-from chat.untrusted import UntrustedJSONError, load_json
+from vibewater.untrusted import UntrustedJSONError, load_json
 from strategies.schemas import MAX_STRATEGY_JSON_BYTES, MAX_STRATEGY_JSON_DEPTH, Strategy
 from strategies.validation import InvalidStrategy, validate_strategy
 

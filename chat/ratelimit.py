@@ -1,9 +1,10 @@
-"""Messages per trader per minute, counted atomically in Django's cache: Redis when workers share one,
-else this process's memory (then there is only one process).
+"""Messages (and strategy imports) per trader per minute, counted atomically in Django's cache: Redis when
+workers share one, else this process's memory (then there is only one process).
 
-A sliding-window counter: the current minute's count plus the previous minute's, weighted by how much of
-it still lies within the last 60 s. Every message takes its place with one atomic increment, so traders
-sending from many sockets and workers at once can never get more through than the limit.
+A sliding-window counter per scope ("messages", "imports"): the current minute's count plus the previous
+minute's, weighted by how much of it still lies within the last 60 s. Every message takes its place with
+one atomic increment, so traders sending from many sockets and workers at once can never get more
+through than the limit.
 """
 
 from __future__ import annotations
@@ -19,26 +20,27 @@ from chat.errors import RateLimited
 WINDOW_SECONDS = 60
 
 
-def _key(user_id: object, window: int) -> str:
-    return f"chat:messages:{user_id}:{window}"
+def _key(scope: str, user_id: object, window: int) -> str:
+    return f"chat:{scope}:{user_id}:{window}"
 
 
-def message_allowance_take(*, user_id: object, limit: int, now: float | None = None) -> str | None:
-    """Count one message for the trader and return its counter (to give it back with), or None when over the limit."""
+def allowance_take(*, scope: str, user_id: object, limit: int, now: float | None = None) -> str | None:
+    """Count one action of `scope` for the trader and return its counter (to give it back with), or None when
+    over the limit."""
     now = time.time() if now is None else now
     window, into = divmod(now, WINDOW_SECONDS)
-    current = _key(user_id, int(window))
+    current = _key(scope, user_id, int(window))
     cache.add(current, 0, timeout=3 * WINDOW_SECONDS)
     taken = cache.incr(current)
-    previous = cache.get(_key(user_id, int(window) - 1), 0)
+    previous = cache.get(_key(scope, user_id, int(window) - 1), 0)
     if taken + previous * (1 - into / WINDOW_SECONDS) > limit:
         cache.decr(current)
         return None
     return current
 
 
-def message_allowance_return(counter: str) -> None:
-    """Give back the place a message took when it was refused for another reason (a reply in progress)."""
+def allowance_return(counter: str) -> None:
+    """Give back the place an action took when it was refused for another reason (a reply in progress)."""
     try:
         cache.decr(counter)
     except ValueError:  # the counter expired meanwhile
@@ -51,11 +53,11 @@ def message_allowance(*, user_id: object, limit: int) -> Iterator[None]:
 
     If the block raises (the message was refused for another reason), the message is not counted.
     """
-    counter = message_allowance_take(user_id=user_id, limit=limit)
+    counter = allowance_take(scope="messages", user_id=user_id, limit=limit)
     if counter is None:
         raise RateLimited(f"You can send {limit} messages a minute. Please wait a moment.")
     try:
         yield
     except BaseException:
-        message_allowance_return(counter)
+        allowance_return(counter)
         raise

@@ -31,7 +31,7 @@ from chat.recovery import sweep_stale_replies
 from chat.selectors import conversation_state, current_version
 from chat.services import Submission, reply_finish
 from chat.splitter import SplitReply, TagSplitter
-from chat.untrusted import storable_text
+from vibewater.untrusted import storable_text
 from strategies.models import StrategyVersion
 from strategies.schemas import Strategy
 

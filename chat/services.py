@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chat.errors import ReplyInProgress
+from chat.library import conversation_title_from_strategy
 from chat.ratelimit import message_allowance
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
@@ -17,7 +18,7 @@ from strategies.models import StrategyVersion
 from strategies.schemas import Strategy
 from strategies.services import strategy_lock_for_conversation, strategy_version_append
 
-TITLE_CHARS = 80
+TITLE_CHARS = 80  # a conversation's title until its first strategy names it (chat.library)
 REPLY_INTERRUPTED = "The reply was cut off because the server writing it stopped. Ask again to continue."
 
 
@@ -113,6 +114,8 @@ def reply_finish(
         return None
     data = strategy.model_dump(mode="json")
     owned, created = strategy_lock_for_conversation(conversation=conversation, expect_new=new_conversation)
+    if created:
+        conversation_title_from_strategy(conversation=conversation, strategy=owned, data=strategy)
     current = owned.current_version
     if current is not None and current.data == data:
         return current

@@ -25,11 +25,12 @@ BAD_BEFORE = "before must be the id of a message of this conversation."
 @require_GET
 @login_required
 def conversation_list(request: HttpRequest) -> JsonResponse:
-    """The trader's conversations, newest first."""
-    rows = Conversation.objects.filter(owner=request.user).values("id", "title", "updated_at")[:200]
-    return JsonResponse(
-        {"conversations": [{**row, "id": str(row["id"]), "updated_at": row["updated_at"].isoformat()} for row in rows]}
-    )
+    """The trader's conversations, newest first; archived ones only with `?archived=1`, marked as such."""
+    conversations = Conversation.objects.filter(owner=request.user)
+    if request.GET.get("archived") != "1":
+        conversations = conversations.filter(strategy__archived_at__isnull=True)
+    rows = conversations.values("id", "title", "updated_at", "strategy__archived_at")[:200]
+    return JsonResponse({"conversations": [_conversation_row(row) for row in rows]})
 
 
 @require_GET
@@ -64,6 +65,17 @@ def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: in
     )
     async_to_sync(publish)(conversation_id, frame)
     return JsonResponse(frame.model_dump(exclude={"conversation_id"}))
+
+
+def _conversation_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One conversation of the list, as JSON."""
+    archived_at = row["strategy__archived_at"]
+    return {
+        "id": str(row["id"]),
+        "title": row["title"],
+        "updated_at": row["updated_at"].isoformat(),
+        "archived_at": archived_at.isoformat() if archived_at else None,
+    }
 
 
 def _page_query(query: QueryDict, conversation: Conversation) -> tuple[Message | None, int]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 
 from chat.frames import ContentChunk, ServerFrame
-from chat.untrusted import storable_text
+from vibewater.untrusted import storable_text
 
 logger = logging.getLogger(__name__)
 

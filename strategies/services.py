@@ -1,4 +1,4 @@
-"""Writes to strategies: new versions from replies, restores, imports."""
+"""Writes to strategies: new versions from replies, restores, imports; a strategy started at a version; archiving."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from strategies.models import Strategy, StrategyVersion
 
@@ -90,3 +91,19 @@ def strategy_version_restore(*, strategy: Strategy, number: int) -> StrategyVers
     return strategy_version_create(
         strategy=strategy, data=earlier.data, source=StrategyVersion.Source.RESTORE, restored_from=number
     )
+
+
+@transaction.atomic
+def strategy_create(*, owner: Any, conversation: Any, name: str, data: dict[str, Any], source: str) -> Strategy:
+    """A new strategy of `conversation` whose version 1 is `data` (an import, a duplicate)."""
+    strategy = Strategy.objects.create(owner=owner, conversation=conversation, name=name)
+    strategy_version_append(locked=strategy, data=data, source=source, first=True)
+    return strategy
+
+
+def strategy_archive_set(*, strategy: Strategy, archived: bool) -> Strategy:
+    """Archive the strategy (its conversation leaves the default list) or bring it back; idempotent."""
+    if archived != (strategy.archived_at is not None):
+        strategy.archived_at = timezone.now() if archived else None
+        strategy.save(update_fields=["archived_at"])  # not updated_at: archiving is not a change to the strategy
+    return strategy

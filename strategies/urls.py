@@ -1,4 +1,5 @@
-"""Strategy JSON URLs, under a conversation (restoring a version is the chat's: `chat.urls`)."""
+"""Strategy JSON URLs, under a conversation (restoring, duplicating, renaming and importing, which touch the
+conversation, are the chat's: `chat.urls`)."""
 
 from django.urls import path
 
@@ -10,5 +11,17 @@ urlpatterns = [
         "conversations/<uuid:conversation_id>/versions/<int:number>/export/",
         views.version_export,
         name="version-export",
+    ),
+    path(
+        "conversations/<uuid:conversation_id>/archive/",
+        views.strategy_archive,
+        {"archived": True},
+        name="strategy-archive",
+    ),
+    path(
+        "conversations/<uuid:conversation_id>/unarchive/",
+        views.strategy_archive,
+        {"archived": False},
+        name="strategy-unarchive",
     ),
 ]

@@ -1,16 +1,19 @@
-"""JSON endpoints of a conversation's strategy: its versions, and one version as a download.
+"""JSON endpoints of a conversation's strategy: its versions, one version as a download, archiving it.
 
 Restoring a version also tells every socket on the conversation, so that endpoint is the chat's
 (`chat.views.version_restore`): the strategy domain knows nothing of sockets.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from strategies.models import StrategyVersion
+from strategies.porting import strategy_export_document, strategy_export_filename
 from strategies.selectors import strategy_for_owner
+from strategies.services import strategy_archive_set
 from strategies.validation import strategy_summary
 
 
@@ -40,9 +43,22 @@ def version_list(request: HttpRequest, conversation_id: str) -> JsonResponse:
 @require_GET
 @login_required
 def version_export(request: HttpRequest, conversation_id: str, number: int) -> JsonResponse:
-    """One version's strategy JSON as a download."""
+    """One version in the export envelope (`strategies.porting`), as a download named after the strategy."""
     strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
     version = get_object_or_404(strategy.versions if strategy else StrategyVersion.objects.none(), number=number)
-    response = JsonResponse(version.data, json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="strategy-v{number}.json"'
+    document = strategy_export_document(version=version, conversation_id=conversation_id, exported_at=timezone.now())
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = strategy_export_filename(name=strategy.name, number=number)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_POST
+@login_required
+def strategy_archive(request: HttpRequest, conversation_id: str, archived: bool) -> JsonResponse:
+    """Archive the conversation's strategy, or (`archived` False) bring it back to the list."""
+    strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
+    if strategy is None:
+        raise Http404("No such strategy.")
+    strategy = strategy_archive_set(strategy=strategy, archived=archived)
+    return JsonResponse({"archived_at": strategy.archived_at.isoformat() if strategy.archived_at else None})

@@ -250,6 +250,11 @@ CHAT_SEND_BUFFER_BYTES = env.int("CHAT_SEND_BUFFER_BYTES", default=2 * CHAT_MAX_
 # worker killed mid-reply had reached survives it even without Redis; 0 turns checkpoints off.
 CHAT_CHECKPOINT_SECONDS = env.float("CHAT_CHECKPOINT_SECONDS", default=5.0)
 
+# Largest strategy file a trader may import, in bytes (an export of the largest strategy the caps allow
+# is about 60 KiB), and imports per trader per minute.
+STRATEGY_IMPORT_MAX_BYTES = env.int("STRATEGY_IMPORT_MAX_BYTES", default=256 * 1024)
+STRATEGY_IMPORTS_PER_MINUTE = env.int("STRATEGY_IMPORTS_PER_MINUTE", default=10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,6 +9,7 @@ import { StrategyPanel } from "./components/StrategyPanel";
 import { TopBar } from "./components/TopBar";
 import { useConversations } from "./hooks/useConversations";
 import { useEarlierMessages } from "./hooks/useEarlierMessages";
+import { useLibrary } from "./hooks/useLibrary";
 import { useVersions } from "./hooks/useVersions";
 import { useWebSocketChat } from "./hooks/useWebSocketChat";
 
@@ -25,7 +26,11 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
     }
   }, [conversationId, bootstrap.conversationId]);
 
-  const conversations = useConversations(`${conversationId}:${completedReplies}`);
+  const library = useLibrary();
+  const conversations = useConversations(
+    `${conversationId}:${completedReplies}:${library.changes}`,
+    library.showArchived,
+  );
   const onRestored = useCallback(
     (restored: RestoredStrategy) => showRestored(restored.strategy_json, restored.strategy_version),
     [showRestored],
@@ -48,6 +53,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
           restoring={versions.restoring}
           restoreDisabled={state.streamingId !== null}
           onRestore={(number) => void versions.restore(number)}
+          library={library}
         />
         <ChatPanel
           state={state}

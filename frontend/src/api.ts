@@ -11,6 +11,21 @@ export interface ConversationSummary {
   id: string;
   title: string;
   updated_at: string;
+  /** When the trader archived its strategy; null for one in the list. */
+  archived_at: string | null;
+}
+
+/** One reason the server refused something, at a JSON path (e.g. `strategy.flowchart.nodes[2].meta.stop_pct`). */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** A conversation the server just started (an import, a duplicate). */
+export interface CreatedConversation {
+  conversation_id: string;
+  title: string;
+  strategy_version: number;
 }
 
 export interface VersionSummary {
@@ -27,18 +42,56 @@ export interface RestoredStrategy {
 
 export class ApiError extends Error {
   readonly status: number;
+  readonly problems: Problem[];
 
-  constructor(message: string, status: number) {
+  constructor(message: string, status: number, problems: Problem[] = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.problems = problems;
   }
 }
 
-/** The trader's conversations, newest first. */
-export async function listConversations(): Promise<ConversationSummary[]> {
-  const body = await request<{ conversations: ConversationSummary[] }>("/api/conversations/");
+/** The trader's conversations, newest first; archived ones too when `archived`. */
+export async function listConversations(archived = false): Promise<ConversationSummary[]> {
+  const body = await request<{ conversations: ConversationSummary[] }>(
+    archived ? "/api/conversations/?archived=1" : "/api/conversations/",
+  );
   return body.conversations ?? [];
+}
+
+/** Rename a conversation and its strategy; resolves to the title the server stored. */
+export async function renameConversation(conversationId: string, name: string): Promise<string> {
+  const body = await request<{ title: string }>(`${conversationPath(conversationId)}rename/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  return body.title;
+}
+
+/** Archive a conversation's strategy, or bring it back. */
+export async function setArchived(conversationId: string, archived: boolean): Promise<void> {
+  await request(`${conversationPath(conversationId)}${archived ? "archive" : "unarchive"}/`, { method: "POST" });
+}
+
+/** Where one version downloads as an export file. */
+export function exportPath(conversationId: string, number: number): string {
+  return `${conversationPath(conversationId)}versions/${number}/export/`;
+}
+
+/** Start a new conversation whose strategy begins at this version. */
+export function duplicateVersion(conversationId: string, number: number): Promise<CreatedConversation> {
+  return request<CreatedConversation>(`${conversationPath(conversationId)}versions/${number}/duplicate/`, {
+    method: "POST",
+  });
+}
+
+/** Import an exported strategy file as a new conversation; a refusal's `ApiError` lists the problems. */
+export function importStrategy(file: File): Promise<CreatedConversation> {
+  const form = new FormData();
+  form.append("file", file);
+  return request<CreatedConversation>("/api/strategies/import/", { method: "POST", body: form });
 }
 
 /** The conversation's newest messages older than the message `before`, oldest first. */
@@ -64,6 +117,10 @@ export function restoreVersion(conversationId: string, number: number): Promise<
   );
 }
 
+function conversationPath(conversationId: string): string {
+  return `/api/conversations/${encodeURIComponent(conversationId)}/`;
+}
+
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set("Accept", "application/json");
@@ -74,7 +131,10 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   } catch {
     throw new ApiError("The server could not be reached. Check your connection.", 0);
   }
-  if (!response.ok) throw new ApiError(await errorSentence(response), response.status);
+  if (!response.ok) {
+    const refusal = await refusalOf(response);
+    throw new ApiError(refusal.message, response.status, refusal.problems);
+  }
   try {
     return (await response.json()) as T;
   } catch {
@@ -83,17 +143,31 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   }
 }
 
-async function errorSentence(response: Response): Promise<string> {
+async function refusalOf(response: Response): Promise<{ message: string; problems: Problem[] }> {
   try {
-    const body = (await response.json()) as { error?: unknown; detail?: unknown; message?: unknown };
+    const body = (await response.json()) as Record<"error" | "detail" | "message" | "problems", unknown>;
     const text = body.error ?? body.detail ?? body.message;
-    if (typeof text === "string" && text) return text;
+    if (typeof text === "string" && text) return { message: text, problems: problemsOf(body.problems) };
   } catch {
     // Not JSON: fall through to a sentence by status.
   }
-  if (response.status === 403) return "You are not allowed to do that. Please reload the page.";
-  if (response.status === 404) return "That strategy could not be found.";
+  return { message: sentenceForStatus(response.status), problems: [] };
+}
+
+function sentenceForStatus(status: number): string {
+  if (status === 403) return "You are not allowed to do that. Please reload the page.";
+  if (status === 404) return "That strategy could not be found.";
+  if (status === 413) return "The file is too large to import.";
   return "Something went wrong on the server. Please try again.";
+}
+
+/** The well-formed entries of a refusal's `problems`, whatever else the body holds. */
+export function problemsOf(value: unknown): Problem[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (item): item is Problem =>
+      typeof item === "object" && item !== null && typeof item.path === "string" && typeof item.message === "string",
+  );
 }
 
 /** The CSRF token from Django's cookie, or from the page's form when the cookie is HttpOnly. */

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from chat.ratelimit import WINDOW_SECONDS, message_allowance_return, message_allowance_take
+from chat.ratelimit import WINDOW_SECONDS, allowance_return, allowance_take
 from tests.chat.test_consumer import seed_frame
 
 NOW = 1_000_000 * WINDOW_SECONDS + 30.0  # halfway through a minute
@@ -15,24 +15,24 @@ NOW = 1_000_000 * WINDOW_SECONDS + 30.0  # halfway through a minute
 
 def test_forty_simultaneous_messages_get_exactly_the_limit_through():
     with ThreadPoolExecutor(max_workers=8) as pool:
-        taken = list(pool.map(lambda _: message_allowance_take(user_id=7, limit=20, now=NOW), range(40)))
+        taken = list(pool.map(lambda _: allowance_take(scope="messages", user_id=7, limit=20, now=NOW), range(40)))
     assert sum(counter is not None for counter in taken) == 20
 
 
 def test_the_previous_minute_counts_by_the_share_of_it_still_inside_the_last_60_seconds():
     for _ in range(10):
-        assert message_allowance_take(user_id=7, limit=10, now=NOW - WINDOW_SECONDS)
+        assert allowance_take(scope="messages", user_id=7, limit=10, now=NOW - WINDOW_SECONDS)
     # Halfway through the next minute, half of those 10 still count: 5 more fit under 10.
-    accepted = [message_allowance_take(user_id=7, limit=10, now=NOW) for _ in range(8)]
+    accepted = [allowance_take(scope="messages", user_id=7, limit=10, now=NOW) for _ in range(8)]
     assert sum(counter is not None for counter in accepted) == 5
 
 
 def test_a_returned_place_can_be_taken_again_and_traders_do_not_share_counts():
-    counter = message_allowance_take(user_id=7, limit=1, now=NOW)
-    assert message_allowance_take(user_id=7, limit=1, now=NOW) is None
-    assert message_allowance_take(user_id=8, limit=1, now=NOW) is not None
-    message_allowance_return(counter)
-    assert message_allowance_take(user_id=7, limit=1, now=NOW) is not None
+    counter = allowance_take(scope="messages", user_id=7, limit=1, now=NOW)
+    assert allowance_take(scope="messages", user_id=7, limit=1, now=NOW) is None
+    assert allowance_take(scope="messages", user_id=8, limit=1, now=NOW) is not None
+    allowance_return(counter)
+    assert allowance_take(scope="messages", user_id=7, limit=1, now=NOW) is not None
 
 
 @pytest.mark.asyncio

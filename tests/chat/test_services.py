@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 #: Queries per reply: the burst benchmark's CPU per reply is mostly Django building these.
 FIRST_MESSAGE_QUERIES = 5  # savepoint, conversation, user message, reply, release
-FIRST_FINISH_QUERIES = 8  # savepoint, reply update, savepoint, strategy, release, version, current, release
+FIRST_FINISH_QUERIES = 10  # savepoint, reply update, savepoint, strategy, release, title, name, version, current, release
 FOLLOW_UP_QUERIES = 8  # savepoint, touch conversation, streaming check, 2 messages, release, 2 reads
 FINISH_SAME_STRATEGY_QUERIES = 4  # savepoint, reply update, strategy lock, release
 
@@ -91,7 +91,8 @@ def test_a_first_message_and_its_reply_stay_within_their_query_budget(
     assert (reply.input_tokens, reply.output_tokens, reply.latency_ms) == (10, 20, 30)
     assert reply.completed_at is not None
     strategy = Strategy.objects.get(conversation=submission.conversation)
-    assert strategy.owner == trader and strategy.name == submission.conversation.title
+    submission.conversation.refresh_from_db()
+    assert strategy.owner == trader and strategy.name == submission.conversation.title == "DeFi dip buyer · High risk"
     assert strategy.current_version == version and version.number == 1
     assert version.data == stored(seed_strategy())
     assert strategy.current_version.source_message == reply

@@ -1,4 +1,5 @@
-"""The strategy version endpoints (list and export; restore is the chat's, tests/chat/test_views.py), through Django's test client."""
+"""The strategy endpoints (versions listed and exported, archiving; restore is the chat's, tests/chat/test_views.py),
+through Django's test client."""
 
 from __future__ import annotations
 
@@ -42,10 +43,49 @@ def test_another_traders_version_export_is_not_found(alice_client: Client, bob: 
     assert alice_client.get(f"/api/conversations/{conversation.id}/versions/1/export/").status_code == 404
 
 
-def test_own_version_export_is_a_json_download(alice_client: Client, alice: Any) -> None:
-    conversation = conversation_of(alice, "Mine")
+def test_own_version_export_is_the_strategy_in_its_envelope_as_a_download(alice_client: Client, alice: Any) -> None:
+    conversation = conversation_of(alice, "DeFi dip buyer · High risk")
     response = alice_client.get(f"/api/conversations/{conversation.id}/versions/1/export/")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="strategy-v1.json"'
-    assert response.json() == seed_strategy()
+    assert response["Content-Disposition"] == 'attachment; filename="defi-dip-buyer-high-risk-v1.json"'
+    document = response.json()
+    assert document.pop("exported_at")
+    expected_strategy = seed_strategy()
+    del expected_strategy["guardrails"], expected_strategy["actions"]  # the server computes them again
+    assert document == {
+        "format": "vibewater.strategy",
+        "format_version": 1,
+        "name": "DeFi dip buyer · High risk",
+        "source": {"conversation_id": str(conversation.id), "version": 1, "version_source": "reply"},
+        "strategy": expected_strategy,
+    }
     assert alice_client.get(f"/api/conversations/{conversation.id}/versions/2/export/").status_code == 404
+
+
+def test_an_archived_strategy_leaves_the_list_until_it_is_unarchived(alice_client: Client, alice: Any) -> None:
+    kept, archived = conversation_of(alice, "Kept"), conversation_of(alice, "Old idea")
+
+    response = alice_client.post(f"/api/conversations/{archived.id}/archive/")
+
+    assert response.status_code == 200 and response.json()["archived_at"]
+    listed = alice_client.get("/api/conversations/").json()["conversations"]
+    assert [row["title"] for row in listed] == ["Kept"]
+    with_archived = alice_client.get("/api/conversations/?archived=1").json()["conversations"]
+    assert {row["title"]: row["archived_at"] is not None for row in with_archived} == {"Kept": False, "Old idea": True}
+
+    assert alice_client.post(f"/api/conversations/{archived.id}/unarchive/").json() == {"archived_at": None}
+    assert {row["title"] for row in alice_client.get("/api/conversations/").json()["conversations"]} == {
+        "Kept",
+        "Old idea",
+    }
+    assert kept.strategy.versions.count() == 1
+
+
+def test_another_traders_strategy_cannot_be_archived(alice_client: Client, bob: Any) -> None:
+    conversation = conversation_of(bob, "Bob's")
+
+    assert alice_client.post(f"/api/conversations/{conversation.id}/archive/").status_code == 404
+    assert alice_client.get(f"/api/conversations/{conversation.id}/archive/").status_code == 405
+
+    conversation.strategy.refresh_from_db()
+    assert conversation.strategy.archived_at is None

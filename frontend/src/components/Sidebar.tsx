@@ -1,7 +1,9 @@
-/** Navigation: the trader's conversations, a new strategy, and this strategy's versions. */
+/** Navigation: the trader's conversations, a new or imported strategy, and this strategy's versions. */
 import type { ConversationSummary, VersionSummary } from "../api";
 import { builderPath } from "../bootstrap";
 import { formatWhen } from "../format";
+import type { LibraryState } from "../hooks/useLibrary";
+import { ConversationItem, ImportStrategy, LibraryError, VersionPorting } from "./StrategyLibrary";
 
 interface SidebarProps {
   conversationId: string | null;
@@ -12,40 +14,46 @@ interface SidebarProps {
   restoring: number | null;
   restoreDisabled: boolean;
   onRestore: (number: number) => void;
+  library: LibraryState;
 }
 
 export function Sidebar(props: SidebarProps) {
-  const { conversationId, conversations, versions } = props;
+  const { conversationId, conversations, versions, library } = props;
   return (
     <aside className="panel sidebar" aria-label="Strategies">
       <a className="button button--primary sidebar__new" href={builderPath(null)} data-testid="new-strategy">
         + New strategy
       </a>
+      <ImportStrategy library={library} />
+      <LibraryError library={library} />
 
       <section className="sidebar__section">
-        <h2 className="section-title">My strategies</h2>
+        <div className="sidebar__heading">
+          <h2 className="section-title">My strategies</h2>
+          <label className="small muted sidebar__toggle">
+            <input
+              type="checkbox"
+              checked={library.showArchived}
+              onChange={(event) => library.setShowArchived(event.target.checked)}
+              data-testid="show-archived"
+            />{" "}
+            Show archived
+          </label>
+        </div>
         {props.conversationsError && <p className="inline-error">{props.conversationsError}</p>}
         {conversations.length === 0 && !props.conversationsError ? (
           <p className="muted small">Your strategies will appear here.</p>
         ) : (
           <ul className="nav-list">
-            {conversations.map((conversation) => {
-              const active = conversation.id === conversationId;
-              return (
-                <li key={conversation.id}>
-                  <a
-                    className={`nav-item${active ? " is-active" : ""}`}
-                    href={builderPath(conversation.id)}
-                    aria-current={active ? "page" : undefined}
-                    data-testid="conversation-item"
-                    data-id={conversation.id}
-                  >
-                    <span className="nav-item__title">{conversation.title || "Untitled strategy"}</span>
-                    <span className="nav-item__meta">{formatWhen(conversation.updated_at)}</span>
-                  </a>
-                </li>
-              );
-            })}
+            {conversations.map((conversation) => (
+              <li key={conversation.id}>
+                <ConversationItem
+                  conversation={conversation}
+                  active={conversation.id === conversationId}
+                  library={library}
+                />
+              </li>
+            ))}
           </ul>
         )}
       </section>
@@ -84,6 +92,7 @@ export function Sidebar(props: SidebarProps) {
                   </div>
                   {version.summary && <p className="version__summary">{version.summary}</p>}
                   <span className="version__meta">{formatWhen(version.created_at)}</span>
+                  <VersionPorting conversationId={conversationId} number={version.number} library={library} />
                 </li>
               ))}
             </ul>

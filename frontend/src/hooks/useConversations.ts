@@ -1,4 +1,4 @@
-/** The trader's conversations, reloaded whenever `refreshKey` changes (e.g. a reply completed). */
+/** The trader's conversations (archived ones too when `archived`), reloaded whenever `refreshKey` changes. */
 import { useEffect, useState } from "react";
 
 import { listConversations, type ConversationSummary } from "../api";
@@ -8,19 +8,19 @@ export interface ConversationsState {
   error: string | null;
 }
 
-export function useConversations(refreshKey: unknown): ConversationsState {
+export function useConversations(refreshKey: unknown, archived = false): ConversationsState {
   const [state, setState] = useState<ConversationsState>({ conversations: [], error: null });
 
   useEffect(() => {
     let current = true;
-    listConversations().then(
+    listConversations(archived).then(
       (conversations) => current && setState({ conversations, error: null }),
       (error: Error) => current && setState((s) => ({ ...s, error: error.message })),
     );
     return () => {
       current = false;
     };
-  }, [refreshKey]);
+  }, [refreshKey, archived]);
 
   return state;
 }

@@ -1,6 +1,7 @@
 """Untrusted text made safe to use: JSON parsed within size and depth bounds, and text made storable.
 
-Client frames and the model's output both come from outside. `load_json` bounds a document's size
+Client frames, the model's output and imported strategy files all come from outside; the chat and the
+strategy domain both parse them, so this module sits below both. `load_json` bounds a document's size
 before parsing it and its nesting after (pydantic-core's parser never recurses past ~200 levels, so
 nothing here can exhaust Python's stack), and refuses what JSON does not define: NaN, infinities and
 unpaired surrogate escapes, and NUL characters, which PostgreSQL cannot store. `storable_text` repairs text the database or a UTF-8 socket would refuse.

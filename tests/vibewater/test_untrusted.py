@@ -1,4 +1,4 @@
-"""chat.untrusted: untrusted JSON is bounded before use, and untrusted text is made storable."""
+"""vibewater.untrusted: untrusted JSON is bounded before use, and untrusted text is made storable."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chat.untrusted import JSONTooLarge, UntrustedJSONError, has_visible_text, load_json, storable_text
+from vibewater.untrusted import JSONTooLarge, UntrustedJSONError, has_visible_text, load_json, storable_text
 
 
 def load(text: str, *, max_bytes: int = 1024, max_depth: int = 4) -> object:

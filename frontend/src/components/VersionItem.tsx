@@ -36,12 +36,6 @@ export function VersionItem(props: VersionItemProps) {
     >
       <div className="version__head">
         <span className="version__number">v{version.number}</span>
-        {origin && (
-          <span className="chip" data-testid="version-origin">
-            {origin}
-          </span>
-        )}
-        <span className="version__spacer" />
         {version.current ? (
           <span className="chip chip--accent">Current</span>
         ) : (
@@ -56,6 +50,11 @@ export function VersionItem(props: VersionItemProps) {
           </button>
         )}
       </div>
+      {origin && (
+        <span className="chip version__origin" data-testid="version-origin">
+          {origin}
+        </span>
+      )}
       {version.summary && <p className="version__summary">{version.summary}</p>}
       <div className="version__row">
         <span className="version__meta">{formatWhen(version.created_at)}</span>

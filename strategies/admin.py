@@ -90,7 +90,8 @@ class StrategyAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["current_version"]
-        own = StrategyVersion.objects.filter(strategy=self.instance) if self.instance.pk else StrategyVersion.objects.none()
+        versions = StrategyVersion.objects
+        own = versions.filter(strategy=self.instance) if self.instance.pk else versions.none()
         field.queryset = own.order_by("-number")  # a version of another strategy is "not one of the available choices"
         field.label_from_instance = lambda version: f"v{version.number} ({version.get_source_display()})"
 

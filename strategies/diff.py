@@ -1,4 +1,4 @@
-"""What changed between two stored strategies: nodes, edges, risk class, metrics and timeframe, and lines a trader reads.
+"""What changed between two stored strategies: nodes, edges, risk class, metrics, timeframe, and lines to read.
 
 `strategy_diff(old, new)` is a pure function of two strategy dicts as stored (validated JSON). Nodes are
 matched by id; a changed node lists each parameter path (`meta.stop_pct`, `label`, `meta.rules`) with its
@@ -188,7 +188,8 @@ def _change_lines(node: NodeChange, change: ValueChange) -> list[str]:
         return [f"{step}: added {noun} '{item}'" for item in new if item not in old] + [
             f"{step}: removed {noun} '{item}'" for item in old if item not in new
         ] or [f"{step}: {noun}s reordered"]
-    return [f"{step}: {change.path.removeprefix('meta.')} {_shown(change.old, 'text')} → {_shown(change.new, 'text')}"]
+    words = f"{step}: {change.path.removeprefix('meta.')}"
+    return [_parameter_line((words, "text"), change)]
 
 
 def _parameter_line(words_and_kind: tuple[str, str], change: ValueChange) -> str:

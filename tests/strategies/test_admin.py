@@ -179,7 +179,8 @@ def test_the_export_action_downloads_the_current_version(admin_client: Client, s
 
 def test_the_export_action_asks_for_one_strategy(admin_client: Client, strategies: Any) -> None:
     selected = [strategy.pk for strategy in strategies.values()]
-    response = admin_client.post(STRATEGIES, {"action": "export_current_version", "_selected_action": selected}, follow=True)
+    action = {"action": "export_current_version", "_selected_action": selected}
+    response = admin_client.post(STRATEGIES, action, follow=True)
     assert "Select one strategy that has a version to export it." in response.content.decode()
 
 

@@ -93,7 +93,9 @@ def test_rules_conditions_symbol_and_label_changes_in_words() -> None:
     diff = strategy_diff(seed_strategy(), new)
 
     paths = {n.id: [c.path for c in n.changes] for n in diff.nodes_changed}
-    assert paths == {"category": ["meta.symbol"], "entry": ["meta.rules", "meta.conditions"], "profit_target": ["label"]}
+    assert paths == {
+        "category": ["meta.symbol"], "entry": ["meta.rules", "meta.conditions"], "profit_target": ["label"]
+    }
     assert diff.lines == [
         "Symbol default → ETH/USDT",
         "Set Entry Condition: added rule 'Enter when RSI is below 30'",
@@ -107,7 +109,8 @@ def test_the_diff_takes_linear_time_in_the_strategies_size() -> None:
     # Quadratic matching of 20,000 steps and edges would take minutes; linear work takes well under a second.
     old = seed_strategy()
     old["flowchart"]["nodes"] = [
-        {"id": f"n{i}", "type": "entry_condition", "label": "", "meta": {"rules": [f"r{i}"] * 20}} for i in range(20_000)
+        {"id": f"n{i}", "type": "entry_condition", "label": "", "meta": {"rules": [f"r{i}"] * 20}}
+        for i in range(20_000)
     ]
     old["flowchart"]["edges"] = [[f"n{i}", f"n{i + 1}"] for i in range(19_999)]
     new = copy.deepcopy(old)

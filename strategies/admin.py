@@ -18,12 +18,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
 
 from strategies.diff import strategy_diff
 from strategies.guardrails import format_pct, format_usd
 from strategies.models import BacktestRun, Candle, Strategy, StrategyVersion
+from strategies.porting import strategy_export_document, strategy_export_filename
 from strategies.svg import strategy_svg
 from vibewater.admin_history import ReadOnlyHistory
 
@@ -202,15 +203,18 @@ class StrategyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export the current version as JSON")
     def export_current_version(self, request: HttpRequest, queryset: QuerySet[Strategy]) -> HttpResponse | None:
-        """Download one selected strategy's current version, as the builder's export does."""
+        """Download one selected strategy's current version in the export envelope, as the builder's Export does."""
         strategies = list(queryset.select_related("current_version")[:2])
         if len(strategies) != 1 or strategies[0].current_version is None:
             self.message_user(request, "Select one strategy that has a version to export it.", messages.WARNING)
             return None
         strategy = strategies[0]
         version = strategy.current_version
-        response = JsonResponse(version.data, json_dumps_params={"indent": 2})
-        filename = f"{slugify(strategy.name) or 'strategy'}-v{version.number}.json"
+        document = strategy_export_document(
+            version=version, conversation_id=strategy.conversation_id, exported_at=timezone.now()
+        )
+        response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        filename = strategy_export_filename(name=strategy.name, number=version.number)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 

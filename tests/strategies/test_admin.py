@@ -169,12 +169,17 @@ def test_versions_cannot_be_added_changed_or_deleted(admin_client: Client, strat
     assert 'name="versions-0-number"' not in strategy_page and "versions-0-DELETE" not in strategy_page
 
 
-def test_the_export_action_downloads_the_current_version(admin_client: Client, strategies: Any) -> None:
+def test_the_export_action_downloads_the_current_version_as_the_builder_exports_it(
+    admin_client: Client, alice_client: Client, strategies: Any
+) -> None:
     risky = strategies["risky"]
     response = admin_client.post(STRATEGIES, {"action": "export_current_version", "_selected_action": [risky.pk]})
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="risky-v2.json"'
-    assert json.loads(response.content) == risky.current_version.data
+    document = json.loads(response.content)
+    builders = alice_client.get(f"/api/conversations/{risky.conversation_id}/versions/2/export/").json()
+    assert {**document, "exported_at": None} == {**builders, "exported_at": None}
+    assert document["format"] == "vibewater.strategy" and document["source"]["version"] == 2
 
 
 def test_the_export_action_asks_for_one_strategy(admin_client: Client, strategies: Any) -> None:

@@ -1,4 +1,4 @@
-"""The JSON schemas the frontend's types are generated from: the socket's frames and the strategy.
+"""The JSON schemas the frontend's types are generated from: the socket's frames, the strategy and a version diff.
 
     .venv/bin/python -m chat.protocol_schema    # writes frontend/src/types/generated/*.schema.json
 
@@ -20,6 +20,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json
 from pydantic_core import core_schema
 
 from chat.frames import ClientFrame, MessagePage, ServerFrame
+from strategies.diff import StrategyDiff
 from strategies.schemas import Strategy
 
 GENERATED = Path(__file__).resolve().parent.parent / "frontend" / "src" / "types" / "generated"
@@ -84,7 +85,16 @@ def strategy_schema() -> dict[str, Any]:
     return Strategy.model_json_schema(mode="serialization", schema_generator=_AsSent)
 
 
-SCHEMAS = {"frames.schema.json": frames_schema, "strategy.schema.json": strategy_schema}
+def diff_schema() -> dict[str, Any]:
+    """What the version diff endpoint answers (`strategies.diff.StrategyDiff`)."""
+    return StrategyDiff.model_json_schema(mode="serialization", schema_generator=_AsSent)
+
+
+SCHEMAS = {
+    "frames.schema.json": frames_schema,
+    "strategy.schema.json": strategy_schema,
+    "diff.schema.json": diff_schema,
+}
 
 
 def schema_text(name: str) -> str:

@@ -8,6 +8,11 @@ from strategies import views
 urlpatterns = [
     path("conversations/<uuid:conversation_id>/versions/", views.version_list, name="version-list"),
     path(
+        "conversations/<uuid:conversation_id>/versions/<int:old>/diff/<int:new>/",
+        views.version_diff,
+        name="version-diff",
+    ),
+    path(
         "conversations/<uuid:conversation_id>/versions/<int:number>/export/",
         views.version_export,
         name="version-export",

@@ -1,4 +1,5 @@
-"""JSON endpoints of a conversation's strategy: its versions, one version as a download, archiving it.
+"""JSON endpoints of a conversation's strategy: its versions, what changed between two, one version as a
+download, archiving it.
 
 Restoring a version also tells every socket on the conversation, so that endpoint is the chat's
 (`chat.views.version_restore`): the strategy domain knows nothing of sockets.
@@ -10,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from strategies.models import StrategyVersion
+from strategies.diff import strategy_diff
+from strategies.models import Strategy, StrategyVersion
 from strategies.porting import strategy_export_document, strategy_export_filename
 from strategies.selectors import strategy_for_owner
 from strategies.services import strategy_archive_set
@@ -31,6 +33,7 @@ def version_list(request: HttpRequest, conversation_id: str) -> JsonResponse:
                     "number": version.number,
                     "created_at": version.created_at.isoformat(),
                     "source": version.source,
+                    "restored_from": version.restored_from,
                     "current": version.pk == strategy.current_version_id,
                     "summary": strategy_summary(version.data),
                 }
@@ -38,6 +41,15 @@ def version_list(request: HttpRequest, conversation_id: str) -> JsonResponse:
             ]
         }
     )
+
+
+@require_GET
+@login_required
+def version_diff(request: HttpRequest, conversation_id: str, old: int, new: int) -> JsonResponse:
+    """What changed from version `old` to version `new` of the conversation's strategy (`strategies.diff`)."""
+    strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
+    old_version, new_version = _version(strategy, old), _version(strategy, new)
+    return JsonResponse(strategy_diff(old_version.data, new_version.data).model_dump())
 
 
 @require_GET
@@ -62,3 +74,8 @@ def strategy_archive(request: HttpRequest, conversation_id: str, archived: bool)
         raise Http404("No such strategy.")
     strategy = strategy_archive_set(strategy=strategy, archived=archived)
     return JsonResponse({"archived_at": strategy.archived_at.isoformat() if strategy.archived_at else None})
+
+
+def _version(strategy: Strategy | None, number: int) -> StrategyVersion:
+    """The strategy's version `number`; 404 when there is no such strategy or version."""
+    return get_object_or_404(strategy.versions if strategy else StrategyVersion.objects.none(), number=number)

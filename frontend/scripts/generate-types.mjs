@@ -14,6 +14,7 @@ const BANNER = "/* Generated from {schema} by `npm run types`: do not edit. */";
 const TARGETS = [
   { schema: "strategy.schema.json", root: "Strategy", imports: [] },
   { schema: "frames.schema.json", root: "Protocol", imports: ['import type { Strategy } from "./strategy";'] },
+  { schema: "diff.schema.json", root: "StrategyDiff", imports: [] },
 ];
 
 /** The schema with tuples in the draft-07 form json-schema-to-typescript reads (2020-12's `prefixItems` it types as `unknown`). */

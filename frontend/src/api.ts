@@ -5,6 +5,7 @@
  * sentence the UI can show.
  */
 import type { MessagePage } from "./chat/protocol";
+import type { StrategyDiff } from "./types/generated/diff";
 import type { Strategy } from "./types/generated/strategy";
 
 export interface ConversationSummary {
@@ -31,6 +32,9 @@ export interface CreatedConversation {
 export interface VersionSummary {
   number: number;
   created_at: string;
+  source: string;
+  /** For a restore: the number of the version it restored. */
+  restored_from: number | null;
   current: boolean;
   summary: string;
 }
@@ -107,6 +111,11 @@ export async function listVersions(conversationId: string): Promise<VersionSumma
     `/api/conversations/${encodeURIComponent(conversationId)}/versions/`,
   );
   return body.versions ?? [];
+}
+
+/** What changed from version `from` to version `to` of one conversation's strategy. */
+export function versionDiff(conversationId: string, from: number, to: number): Promise<StrategyDiff> {
+  return request<StrategyDiff>(`/api/conversations/${encodeURIComponent(conversationId)}/versions/${from}/diff/${to}/`);
 }
 
 /** Make an earlier version current again; resolves to the restored strategy. */

@@ -1,5 +1,5 @@
-"""The strategy endpoints (versions listed and exported, archiving; restore is the chat's, tests/chat/test_views.py),
-through Django's test client."""
+"""The strategy endpoints (versions listed, compared and exported, archiving; restore is the chat's,
+tests/chat/test_views.py), through Django's test client."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.strategies import conversation_of, seed_strategy
+from strategies.models import StrategyVersion
+from strategies.services import strategy_version_create, strategy_version_restore
+from tests.strategies import conversation_of, drop_node, node, seed_strategy
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +91,45 @@ def test_another_traders_strategy_cannot_be_archived(alice_client: Client, bob: 
 
     conversation.strategy.refresh_from_db()
     assert conversation.strategy.archived_at is None
+
+
+def test_version_diff_of_the_traders_own_versions(alice_client: Client, alice: Any) -> None:
+    conversation = conversation_of(alice, "Mine")
+    changed = seed_strategy()
+    node(changed, "stop_loss")["meta"]["stop_pct"] = 4.0
+    strategy_version_create(strategy=conversation.strategy, data=changed, source=StrategyVersion.Source.EDIT)
+
+    response = alice_client.get(f"/api/conversations/{conversation.id}/versions/1/diff/2/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["lines"] == ["Stop loss 5% → 4%"]
+    assert body["nodes_changed"][0]["changes"] == [{"path": "meta.stop_pct", "old": 5.0, "new": 4.0}]
+    # Backwards is the same change the other way.
+    assert alice_client.get(f"/api/conversations/{conversation.id}/versions/2/diff/1/").json()["lines"] == [
+        "Stop loss 4% → 5%"
+    ]
+
+
+def test_version_diff_is_not_found_for_a_missing_version_or_another_traders_conversation(
+    alice_client: Client, alice: Any, bob: Any
+) -> None:
+    mine, bobs = conversation_of(alice, "Mine"), conversation_of(bob, "Bob's")
+    assert alice_client.get(f"/api/conversations/{mine.id}/versions/1/diff/2/").status_code == 404
+    assert alice_client.get(f"/api/conversations/{mine.id}/versions/9/diff/1/").status_code == 404
+    assert alice_client.get(f"/api/conversations/{bobs.id}/versions/1/diff/1/").status_code == 404
+    assert alice_client.get(f"/api/conversations/{uuid.uuid4()}/versions/1/diff/1/").status_code == 404
+
+
+def test_a_restored_version_says_which_version_it_restored(alice_client: Client, alice: Any) -> None:
+    conversation = conversation_of(alice, "Mine")
+    strategy_version_create(strategy=conversation.strategy, data=drop_node(seed_strategy(), "stop_loss"))
+    strategy_version_restore(strategy=conversation.strategy, number=1)
+
+    versions = alice_client.get(f"/api/conversations/{conversation.id}/versions/").json()["versions"]
+
+    assert [(v["number"], v["source"], v["restored_from"]) for v in versions] == [
+        (1, "reply", None),
+        (2, "reply", None),
+        (3, "restore", 1),
+    ]

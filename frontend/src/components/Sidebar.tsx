@@ -1,9 +1,9 @@
 /** Navigation: the trader's conversations, a new or imported strategy, and this strategy's versions. */
 import type { ConversationSummary, VersionSummary } from "../api";
 import { builderPath } from "../bootstrap";
-import { formatWhen } from "../format";
 import type { LibraryState } from "../hooks/useLibrary";
 import { ConversationItem, ImportStrategy, LibraryError, VersionPorting } from "./StrategyLibrary";
+import { VersionHistory } from "./VersionHistory";
 
 interface SidebarProps {
   conversationId: string | null;
@@ -59,45 +59,15 @@ export function Sidebar(props: SidebarProps) {
       </section>
 
       {conversationId && (
-        <section className="sidebar__section">
-          <h2 className="section-title">Versions</h2>
-          {props.versionsError && <p className="inline-error">{props.versionsError}</p>}
-          {versions.length === 0 ? (
-            <p className="muted small">Each strategy the strategist builds is saved as a version.</p>
-          ) : (
-            <ul className="version-list">
-              {versions.map((version) => (
-                <li
-                  key={version.number}
-                  className={`version${version.current ? " is-current" : ""}`}
-                  data-testid="version-item"
-                  data-current={version.current ? "true" : "false"}
-                  data-number={version.number}
-                >
-                  <div className="version__head">
-                    <span className="version__number">v{version.number}</span>
-                    {version.current ? (
-                      <span className="chip chip--accent">Current</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className="button button--ghost button--small"
-                        onClick={() => props.onRestore(version.number)}
-                        disabled={props.restoreDisabled || props.restoring !== null}
-                        data-testid="restore-button"
-                      >
-                        {props.restoring === version.number ? "Restoring…" : "Restore"}
-                      </button>
-                    )}
-                  </div>
-                  {version.summary && <p className="version__summary">{version.summary}</p>}
-                  <span className="version__meta">{formatWhen(version.created_at)}</span>
-                  <VersionPorting conversationId={conversationId} number={version.number} library={library} />
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <VersionHistory
+          conversationId={conversationId}
+          versions={versions}
+          error={props.versionsError}
+          restoring={props.restoring}
+          restoreDisabled={props.restoreDisabled}
+          onRestore={props.onRestore}
+          versionTools={(number) => <VersionPorting conversationId={conversationId} number={number} library={library} />}
+        />
       )}
     </aside>
   );

@@ -149,7 +149,8 @@ def _csv(bars: list[Bar]) -> bytes:
     text = io.StringIO()
     text.write("timestamp,open,high,low,close,volume\n")
     for bar in bars:
-        text.write(f"{int(bar.time.timestamp())},{bar.open:g},{bar.high:g},{bar.low:g},{bar.close:g},{bar.volume:.2f}\n")
+        prices = ",".join(f"{price:g}" for price in (bar.open, bar.high, bar.low, bar.close))
+        text.write(f"{int(bar.time.timestamp())},{prices},{bar.volume:.2f}\n")
     return gzip.compress(text.getvalue().encode(), compresslevel=9, mtime=0)
 
 

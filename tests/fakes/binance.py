@@ -18,7 +18,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "binance"
-RATE_LIMITED = {"code": -1003, "msg": "Too many requests; current limit of IP(127.0.0.1) request weight is 6000 per MINUTE."}
+RATE_LIMITED = {
+    "code": -1003,
+    "msg": "Too many requests; current limit of IP(127.0.0.1) request weight is 6000 per MINUTE.",
+}
 
 
 @dataclass
@@ -81,9 +84,9 @@ def _klines(query: dict[str, str]) -> list[list[object]]:
 
 
 @contextmanager
-def fake_binance(**options: object) -> Iterator[FakeBinance]:
+def fake_binance(*, klines_before_429: int | None = None) -> Iterator[FakeBinance]:
     """Serve a FakeBinance on a free loopback port for the duration of the block."""
-    fake = FakeBinance(**options)  # type: ignore[arg-type]
+    fake = FakeBinance(klines_before_429=klines_before_429)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}/api/v3"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

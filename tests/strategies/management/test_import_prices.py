@@ -61,7 +61,10 @@ def test_a_malformed_file_is_refused_whole_with_its_line_and_reason(
         (["--symbol", "btcusdt", "--timeframe", "1d"], "The symbol 'btcusdt' is not a spot pair like BTC/USDT"),
         (["--symbol", "BTC/USDT", "--timeframe", "15m"], "The timeframe '15m' is not one of 1h, 4h, 1d."),
         (["--symbol", "BTC/USDT", "--timeframe", "1d", "--source", "my data"], "The source name 'my data' must be"),
-        (["--symbol", "BTC/USDT", "--timeframe", "1d", "--source", "demo"], "'demo' names the bundled synthetic demo set"),
+        (
+            ["--symbol", "BTC/USDT", "--timeframe", "1d", "--source", "demo"],
+            "'demo' names the bundled synthetic demo set",
+        ),
     ],
 )
 def test_a_bad_market_or_source_name_is_refused_before_reading(tmp_path: Path, args: list[str], message: str) -> None:

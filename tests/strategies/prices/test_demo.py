@@ -7,12 +7,12 @@ import pytest
 from django.core.management import call_command
 
 from strategies.models import Candle
-from strategies.prices.csv_format import parse_candles_csv
-from strategies.prices.demo_generate import DEMO_MARKETS, demo_file, demo_files, resample
+from strategies.prices.csv_format import Bar, parse_candles_csv
+from strategies.prices.demo_generate import DEMO_MARKETS, DemoMarket, demo_file, demo_files, resample
 from strategies.prices.reading import candles_for
 
 
-def _bars(symbol: str, timeframe: str) -> list:
+def _bars(symbol: str, timeframe: str) -> list[Bar]:
     """The committed demo bars of one market."""
     with gzip.open(demo_file(symbol, timeframe), "rt", encoding="utf-8") as lines:
         return parse_candles_csv(lines, timeframe=timeframe)
@@ -37,8 +37,11 @@ def test_each_coin_has_four_years_of_days_and_a_year_of_hours_agreeing_with_them
         assert [bar.volume for bar in from_hours] == pytest.approx([bar.volume for bar in daily[-365:]])
 
 
-@pytest.mark.parametrize("market", [market for market in DEMO_MARKETS if not market.pegged], ids=str)
-def test_a_coin_rallies_falls_and_clusters_its_volatility_as_a_market_does(market) -> None:  # noqa: ANN001
+COINS = [market for market in DEMO_MARKETS if not market.pegged]
+
+
+@pytest.mark.parametrize("market", COINS, ids=[market.symbol for market in COINS])
+def test_a_coin_rallies_falls_and_clusters_its_volatility_as_a_market_does(market: DemoMarket) -> None:
     closes = np.array([bar.close for bar in _bars(market.symbol, "1d")])
     returns = np.abs(np.diff(np.log(closes)))
     assert (1 - closes / np.maximum.accumulate(closes)).max() > 0.3  # a bear market

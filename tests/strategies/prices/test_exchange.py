@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from strategies.models import Candle
-from strategies.prices.exchange import FetchFailed, candles_fetch, exchange_client
+from strategies.prices.exchange import PAGE_SIZE, FetchFailed, FetchReport, candles_fetch, exchange_client
 from tests.fakes.binance import fake_binance
 
 pytestmark = pytest.mark.django_db
@@ -15,15 +15,18 @@ JAN_1_MS = 1704067200000
 DAY_MS = 86_400_000
 
 
-def _fetch(url: str, **options: object):  # noqa: ANN202
+def _fetch(url: str, *, until: datetime | None = None, page_size: int = PAGE_SIZE) -> FetchReport:
     """Fetch BTC/USDT daily bars of January 2024 from the fake at `url`."""
     client = exchange_client(exchange_id="binance", api_url=url)
-    return candles_fetch(client=client, symbol="BTC/USDT", timeframe="1d", since=JAN_1, **options)
+    return candles_fetch(
+        client=client, symbol="BTC/USDT", timeframe="1d", since=JAN_1, until=until, page_size=page_size
+    )
 
 
 def _stored_days() -> list[int]:
     """The days of January of the stored binance bars."""
-    return [time.day for time in Candle.objects.filter(source="binance").order_by("time").values_list("time", flat=True)]
+    times = Candle.objects.filter(source="binance").order_by("time").values_list("time", flat=True)
+    return [time.day for time in times]
 
 
 def test_a_download_goes_page_by_page_and_stores_the_exchanges_bars_as_binance() -> None:

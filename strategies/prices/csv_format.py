@@ -109,17 +109,25 @@ def _bar(number: int, values: list[str]) -> Bar:
     """Turn one row's six values into a checked bar."""
     time = _time(number, values[0])
     numbers = [_number(number, name, value) for name, value in zip(COLUMNS[1:], values[1:], strict=True)]
-    open_, high, low, close, volume = numbers
-    if min(open_, high, low, close) <= 0:
-        raise CandleFileError(number, "prices must be above zero.")
-    if volume < 0:
-        raise CandleFileError(number, "the volume is negative.")
-    if high < low:
-        raise CandleFileError(number, f"the high ({high:g}) is below the low ({low:g}).")
-    for name, price in (("open", open_), ("close", close)):
-        if not low <= price <= high:
-            raise CandleFileError(number, f"the {name} ({price:g}) is outside the bar's range [{low:g}, {high:g}].")
-    return Bar(time, open_, high, low, close, volume)
+    bar = Bar(time, *numbers)
+    problem = bar_problem(bar)
+    if problem is not None:
+        raise CandleFileError(number, problem)
+    return bar
+
+
+def bar_problem(bar: Bar) -> str | None:
+    """Why no market could print this bar (non-positive prices, open or close outside its range), or None."""
+    if min(bar.open, bar.high, bar.low, bar.close) <= 0:
+        return "prices must be above zero."
+    if bar.volume < 0:
+        return "the volume is negative."
+    if bar.high < bar.low:
+        return f"the high ({bar.high:g}) is below the low ({bar.low:g})."
+    for name, price in (("open", bar.open), ("close", bar.close)):
+        if not bar.low <= price <= bar.high:
+            return f"the {name} ({price:g}) is outside the bar's range [{bar.low:g}, {bar.high:g}]."
+    return None
 
 
 def _number(number: int, name: str, text: str) -> float:

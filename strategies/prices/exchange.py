@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import ccxt
 
 from strategies.models import Candle
-from strategies.prices.csv_format import TIMEFRAME_SECONDS, Bar
+from strategies.prices.csv_format import TIMEFRAME_SECONDS, Bar, bar_problem
 from strategies.prices.store import candles_store, market_check
 
 PAGE_SIZE = 1000  # Binance's most klines per request
@@ -75,6 +75,7 @@ def candles_fetch(
         bars = [bar for bar in map(_bar, rows) if cursor <= bar.time and bar.time + step <= until]
         if not bars:
             break
+        _refuse_impossible(bars, client=client, report=report)
         candles_store(source=client.id, symbol=symbol, timeframe=timeframe, bars=bars)
         report = FetchReport(report.stored + len(bars), report.first or bars[0].time, bars[-1].time)
         if on_page is not None:
@@ -92,7 +93,18 @@ def _resume_from(*, source: str, symbol: str, timeframe: str, since: datetime, s
     return since if last is None else last + step
 
 
-def _bar(row: list) -> Bar:
+def _refuse_impossible(bars: list[Bar], *, client: ccxt.Exchange, report: FetchReport) -> None:
+    """Stop at a bar no market could print (a backtest would refuse the whole source), storing none of its page."""
+    for bar in bars:
+        problem = bar_problem(bar)
+        if problem is not None:
+            kept = f"the {report.stored} candles before its page are stored" if report.stored else "nothing was stored"
+            raise FetchFailed(
+                f"{client.id} sent an impossible candle at {bar.time:%Y-%m-%d %H:%M} UTC ({problem[:-1]}); {kept}."
+            )
+
+
+def _bar(row: list[float]) -> Bar:
     """A ccxt OHLCV row ([ms, open, high, low, close, volume]) as a bar."""
     milliseconds, open_, high, low, close, volume = row[:6]
     return Bar(datetime.fromtimestamp(milliseconds / 1000, UTC), float(open_), float(high), float(low),

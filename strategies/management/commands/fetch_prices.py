@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +14,10 @@ from strategies.prices.store import BadMarket
 
 def _utc_date(text: str) -> datetime:
     """An ISO 8601 date or time, UTC when it names no offset."""
-    parsed = datetime.fromisoformat(text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text[:40]!r} is not an ISO 8601 date or time, e.g. 2022-01-01.") from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -38,6 +42,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, exchange: str, symbol: str, timeframe: str, since: datetime,
                until: datetime | None, api_url: str | None, **options: Any) -> None:
         """Download, reporting each stored page, and turn a stop into one sentence."""
+        if until is not None and until <= since:
+            raise CommandError("--until must be after --since.")
         try:
             client = exchange_client(exchange_id=exchange, api_url=api_url)
             report = candles_fetch(client=client, symbol=symbol, timeframe=timeframe, since=since, until=until,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,11 @@ from strategies.prices.reading import DEMO_SOURCE
 from strategies.prices.store import BadMarket, candles_store, market_check
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _default_source(file: Path) -> str:
+    """`import:<file name without extension>`, other characters than letters, digits and . _ - as hyphens."""
+    return "import:" + re.sub(r"[^A-Za-z0-9._-]+", "-", file.stem).strip("-")[:57]
 
 
 class Command(BaseCommand):
@@ -30,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: Path, symbol: str, timeframe: str, source: str | None, **options: Any) -> None:
         """Parse the whole file, then store it in one transaction."""
-        source = source or f"import:{file.stem}"[:64]
+        source = source or _default_source(file)
         if source == DEMO_SOURCE:
             raise CommandError(f"{DEMO_SOURCE!r} names the bundled synthetic demo set; choose another --source.")
         try:

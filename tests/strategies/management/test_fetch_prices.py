@@ -44,3 +44,15 @@ def test_a_bad_symbol_is_refused_before_any_request() -> None:
         call_command("fetch_prices", *ARGS[:2], "--symbol", "btc-usdt", "--timeframe", "1d", "--since",
                      "2024-01-01", "--api-url", binance.url)
     assert binance.requests == []
+
+
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        (["--since", "2024-02-01", "--until", "2024-01-01"], "--until must be after --since."),
+        (["--since", "last year"], "'last year' is not an ISO 8601 date or time, e.g. 2022-01-01."),
+    ],
+)
+def test_a_bad_range_is_refused_with_a_sentence(dates: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("fetch_prices", *ARGS[:6], *dates)

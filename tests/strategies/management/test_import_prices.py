@@ -25,6 +25,11 @@ def test_a_file_is_stored_under_import_and_its_file_name(tmp_path: Path) -> None
     assert stored == [("import:btc-daily", "BTC/USDT", "1d", 105.0), ("import:btc-daily", "BTC/USDT", "1d", 101.0)]
 
 
+def test_a_file_name_with_spaces_becomes_a_source_name_with_hyphens(tmp_path: Path) -> None:
+    _import(tmp_path, GOOD_ROWS, name="BTC daily (2024).csv")
+    assert set(Candle.objects.values_list("source", flat=True)) == {"import:BTC-daily-2024"}
+
+
 def test_importing_the_same_range_again_updates_it_and_adds_nothing(tmp_path: Path) -> None:
     _import(tmp_path, GOOD_ROWS, "--source", "kaggle")
     _import(tmp_path, ["2024-01-02,105,107,100,102,4", "2024-01-03,102,103,99,100,5"], "--source", "kaggle")

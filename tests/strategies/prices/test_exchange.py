@@ -81,6 +81,18 @@ def test_a_market_the_exchange_does_not_list_is_named() -> None:
         candles_fetch(client=client, symbol="DOGE/BTC", timeframe="1d", since=JAN_1)
 
 
+def test_an_impossible_candle_from_the_exchange_stops_the_download_before_its_page_is_stored() -> None:
+    # The recorded ETHUSDT klines end with a bar whose high is below its low.
+    with fake_binance() as binance, pytest.raises(FetchFailed) as stopped:
+        client = exchange_client(exchange_id="binance", api_url=binance.url)
+        candles_fetch(client=client, symbol="ETH/USDT", timeframe="1d", since=JAN_1)
+    assert str(stopped.value) == (
+        "binance sent an impossible candle at 2024-01-03 00:00 UTC (the high (2200) is below the low (2390)); "
+        "nothing was stored."
+    )
+    assert not Candle.objects.exists()
+
+
 def test_an_unknown_exchange_is_refused_by_name() -> None:
     with pytest.raises(FetchFailed, match="ccxt knows no exchange 'binanse'"):
         exchange_client(exchange_id="binanse")

@@ -11,6 +11,7 @@ MANAGE := DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py
 run: setup frontend .env  ## set up and run on SQLite + in-memory layer + the offline strategist
 	$(MANAGE) migrate --no-input
 	$(MANAGE) sweep_replies
+	$(MANAGE) load_demo_prices
 	@echo "Open http://localhost:$(PORT)/ — sign up at /accounts/signup/ (or: make user NAME=you)"
 	@echo "From a terminal: $(BIN)/python -m chat.client --url http://localhost:$(PORT) --user you \"I have \$$1000\""
 	$(MANAGE) runserver 0.0.0.0:$(PORT)

@@ -79,6 +79,8 @@ class Candle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "symbol", "timeframe", "time"], name="unique_candle"),
         ]
+        # A run counts each source's bars of one market before it picks one (strategies.prices.reading).
+        indexes = [models.Index(fields=["symbol", "timeframe", "source", "time"], name="candle_market_source")]
 
     def __str__(self) -> str:
         return f"{self.source} {self.symbol} {self.timeframe} {self.time:%Y-%m-%d %H:%M}"

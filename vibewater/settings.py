@@ -249,6 +249,8 @@ CHAT_SEND_BUFFER_BYTES = env.int("CHAT_SEND_BUFFER_BYTES", default=2 * CHAT_MAX_
 # Seconds between writes of a streaming reply's text so far to its row (chat.checkpoints), so the text a
 # worker killed mid-reply had reached survives it even without Redis; 0 turns checkpoints off.
 CHAT_CHECKPOINT_SECONDS = env.float("CHAT_CHECKPOINT_SECONDS", default=5.0)
+# Most bars one backtest reads (the newest of its range): bounds a run's memory and CPU.
+BACKTEST_MAX_BARS = env.int("BACKTEST_MAX_BARS", default=50_000)
 
 # Largest strategy file a trader may import, in bytes (an export of the largest strategy the caps allow
 # is about 60 KiB), and imports per trader per minute.

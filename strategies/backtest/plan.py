@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from strategies.schemas import Condition
+from strategies.schemas import Condition, Timeframe
+
+TIMEFRAME_SECONDS: dict[Timeframe, int] = {"1h": 3_600, "4h": 14_400, "1d": 86_400}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,11 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from strategies.schemas import Timeframe
+
+#: Each timeframe's bar length.
+TIMEFRAME_SECONDS: dict[Timeframe, int] = {"1h": 3_600, "4h": 14_400, "1d": 86_400}
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 

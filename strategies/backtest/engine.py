@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strategies.backtest.candles import Candles, iso_time
+from strategies.backtest.candles import TIMEFRAME_SECONDS, Candles, iso_time
 from strategies.backtest.curves import equity_points, price_points
 from strategies.backtest.metrics import drawdown_pct, run_metrics
-from strategies.backtest.plan import TIMEFRAME_SECONDS, Plan
+from strategies.backtest.plan import Plan
 from strategies.backtest.results import MAX_TRADES, BacktestMetrics, EquityPoint, ExitReason, PricePoint, Trade
 from strategies.backtest.signals import entry_signal
 

@@ -50,7 +50,8 @@ class Candles:
         prices = np.stack([self.open, self.high, self.low, self.close])
         if not np.all(np.isfinite(prices)) or np.any(prices <= 0):
             raise BadCandles("Candle prices must be finite and above zero.")
-        if np.any(self.low > np.minimum(self.open, self.close)) or np.any(self.high < np.maximum(self.open, self.close)):
+        body_low, body_high = np.minimum(self.open, self.close), np.maximum(self.open, self.close)
+        if np.any(self.low > body_low) or np.any(self.high < body_high):
             raise BadCandles("Each candle's open and close must lie between its low and its high.")
 
     def __len__(self) -> int:

@@ -137,7 +137,8 @@ def translate_rule(rule: str, *, timeframe: Timeframe) -> Condition:
 def describe(condition: Condition) -> str:
     """The condition in words, e.g. "close at least 5% below the highest high of the 20 bars before it"."""
     if isinstance(condition, DropFromHigh):
-        return f"close at least {condition.pct:g}% below the highest high of the {condition.lookback_bars} bars before it"
+        lookback = condition.lookback_bars
+        return f"close at least {condition.pct:g}% below the highest high of the {lookback} bars before it"
     if isinstance(condition, PriceAboveMA):
         return f"close above its {condition.period}-bar simple moving average"
     if isinstance(condition, MACrossUp):

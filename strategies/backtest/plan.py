@@ -51,7 +51,7 @@ class Plan:
     stop_loss_pct: float | None
     allocation_pct: float
     symbol: str
-    timeframe: str
+    timeframe: Timeframe
     translations: tuple[Translation, ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -76,7 +76,7 @@ def _first(strategy: Strategy, kind: type[_N]) -> _N | None:
 
 
 def _quoted_list(rules: list[str]) -> str:
-    """"'a'", "'a' and 'b'", "'a', 'b' and 'c'"."""
+    """The rules quoted and joined: 'a' / 'a' and 'b' / 'a', 'b' and 'c'."""
     quoted = [f"'{rule}'" for rule in rules]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
 

@@ -25,6 +25,7 @@ DEFAULT_DROP_LOOKBACK = 20
 DEFAULT_RSI_PERIOD = 14
 
 _CONDITION = TypeAdapter(Condition)
+_BAR_FIELDS = frozenset({"period", "lookback_bars", "fast", "slow"})
 _UNIT_SECONDS = {"hour": 3_600, "day": 86_400, "week": 604_800}
 _NUM = r"(?P<pct>\d++(?:\.\d++)?+)"
 _PCT = r" ?+(?:%|percent|pct)"
@@ -120,6 +121,17 @@ def _normalised(rule: str) -> str:
     return " ".join(rule.replace("-", " ").casefold().split()).rstrip(".!;,")
 
 
+def _out_of_range(exc: ValidationError) -> str:
+    """The first limit a translated condition broke, e.g. "its period of 1200 bars should be less than … 500"."""
+    error = exc.errors(include_url=False)[0]
+    if error["type"] == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    field = str(error["loc"][-1])
+    unit = " bars" if field in _BAR_FIELDS else ""
+    limit = str(error["msg"]).removeprefix("Input should be ")
+    return f"its {field.replace('_', ' ')} of {error['input']}{unit} should be {limit}"
+
+
 def translate_rule(rule: str, *, timeframe: Timeframe) -> Condition:
     """The executable condition `rule` states, or `Untranslatable`."""
     text = _normalised(rule)
@@ -128,9 +140,7 @@ def translate_rule(rule: str, *, timeframe: Timeframe) -> Condition:
             try:
                 return _CONDITION.validate_python(reader(match, timeframe))
             except ValidationError as exc:
-                error = exc.errors(include_url=False)[0]
-                field = f"{error['loc'][-1]}: " if error["loc"] else ""
-                raise Untranslatable(f"{field}{error['msg'].removeprefix('Value error, ').lower()}") from None
+                raise Untranslatable(_out_of_range(exc)) from None
     raise Untranslatable()
 
 

@@ -105,16 +105,20 @@ def _entry_conditions(
     return conditions, translations, failures
 
 
+def _not_executable(failures: list[tuple[str, str | None]]) -> NotExecutable:
+    """One sentence for the rules no phrasing matched, one per rule that broke a limit."""
+    unread = [rule for rule, reason in failures if reason is None]
+    sentences = [f"{_quoted_list(unread)} cannot be backtested. {EXECUTABLE_PHRASINGS}"] if unread else []
+    sentences += [f"'{rule}' cannot be backtested: {reason}." for rule, reason in failures if reason is not None]
+    return NotExecutable(message=" ".join(sentences), rules=tuple(rule for rule, _ in failures))
+
+
 def backtest_plan(strategy: Strategy, *, timeframe: Timeframe | None = None) -> Plan | NotExecutable:
     """What the engine would run for `strategy` on `timeframe` (default: the strategy's), or why it cannot."""
     timeframe = timeframe or strategy.timeframe
     conditions, translations, failures = _entry_conditions(strategy, timeframe)
     if failures:
-        rules = [rule for rule, _ in failures]
-        reasons = "; ".join(f"'{rule}': {reason}" for rule, reason in failures if reason)
-        message = f"{_quoted_list(rules)} cannot be backtested"
-        message += f" ({reasons})." if reasons else f". {EXECUTABLE_PHRASINGS}"
-        return NotExecutable(message=message, rules=tuple(rules))
+        return _not_executable(failures)
     if not conditions:
         return NotExecutable(message="The strategy has no entry step, so a backtest would never open a trade.")
     category = _first(strategy, CategoryNode)

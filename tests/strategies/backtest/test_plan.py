@@ -86,9 +86,23 @@ def test_a_readable_rule_out_of_the_engines_range_says_why() -> None:
     plan = backtest_plan(_with_rules("price above the 50-day moving average"), timeframe="1h")  # 1,200 bars
     assert isinstance(plan, NotExecutable)
     assert plan.message == (
-        "'price above the 50-day moving average' cannot be backtested "
-        "('price above the 50-day moving average': period: input should be less than or equal to 500)."
+        "'price above the 50-day moving average' cannot be backtested: "
+        "its period of 1200 bars should be less than or equal to 500."
     )
+
+
+def test_a_cross_of_a_slower_average_over_a_faster_one_says_why() -> None:
+    plan = backtest_plan(_with_rules("enter on a 5% drop", "when the 50-day MA crosses above the 20-day"))
+    assert isinstance(plan, NotExecutable)
+    assert plan.message == ("'when the 50-day MA crosses above the 20-day' cannot be backtested: "
+                            "the fast period must be shorter than the slow period.")
+
+
+def test_a_span_that_is_not_whole_bars_says_why() -> None:
+    plan = backtest_plan(_with_rules("price above the 6-hour moving average"), timeframe="4h")
+    assert isinstance(plan, NotExecutable)
+    assert plan.message == ("'price above the 6-hour moving average' cannot be backtested: "
+                            "6 hours is not a whole number of 4h bars.")
 
 
 def test_written_conditions_are_run_as_they_are() -> None:

@@ -133,6 +133,12 @@ def test_a_position_open_at_the_end_closes_at_the_last_close_with_its_fee() -> N
     assert result.metrics.total_return_pct == pytest.approx((notional * 95 / ENTRY * 0.995 / 10_000 - 1) * 100)
 
 
+def test_an_empty_series_is_refused_with_a_sentence() -> None:
+    empty = candles([(100, 100, 100, 100)]).head(0)
+    with pytest.raises(ValueError, match="A backtest needs at least one candle."):
+        run_backtest(plan(), empty, fee_pct=0)
+
+
 def test_a_signal_on_the_last_bar_is_not_filled() -> None:
     result = run_backtest(plan(), candles(SETUP), fee_pct=0)
     assert result.trades_total == 0

@@ -58,7 +58,7 @@ _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
 
-def _engine_executor() -> ThreadPoolExecutor:
+def engine_executor() -> ThreadPoolExecutor:
     """The worker's backtest threads, created on first use with `BACKTEST_CONCURRENCY` threads."""
     global _executor
     with _executor_lock:
@@ -126,7 +126,7 @@ async def _run(job: BacktestJob, *, user: AbstractBaseUser, conversation: Conver
     try:
         try:
             result = await asyncio.get_running_loop().run_in_executor(
-                _engine_executor(),
+                engine_executor(),
                 functools.partial(run_backtest, job.plan, job.candles, fee_pct=job.fee_pct, on_progress=progress.report),
             )
         finally:

@@ -20,12 +20,13 @@ from django.db import transaction
 from django.db.models import Max
 from pydantic import TypeAdapter, ValidationError
 
+from strategies.backtest.candles import BadCandles, Candles
 from strategies.backtest.engine import EngineResult
 from strategies.backtest.plan import NotExecutable, Plan, backtest_plan
 from strategies.backtest.results import BacktestData, BacktestMetrics, BacktestReport
 from strategies.guardrails import monthly_target_check
 from strategies.models import BacktestRun, Strategy, StrategyVersion
-from strategies.prices.reading import DEMO_LABEL, Candles, NoCandles, candles_for
+from strategies.prices.reading import DEMO_LABEL, NoCandles, candles_for
 from strategies.schemas import Strategy as StrategySchema
 from strategies.schemas import Symbol, Timeframe
 
@@ -79,12 +80,11 @@ def backtest_prepare(
             f"Run Backtest is off while a guardrail is violated ({labels}). Fix the strategy first.",
             code="guardrail_violation",
         )
-    plan = backtest_plan(StrategySchema.model_validate(version.data))
+    # The timeframe first: a rule like "the 50-day average" is translated into bars of that timeframe.
+    plan = backtest_plan(StrategySchema.model_validate(version.data), timeframe=_checked_timeframe(timeframe))
     if isinstance(plan, NotExecutable):
         raise BacktestRefused(plan.message, code="not_backtestable")
-    plan = dataclasses.replace(
-        plan, symbol=_checked_symbol(symbol) or plan.symbol, timeframe=_checked_timeframe(timeframe) or plan.timeframe
-    )
+    plan = dataclasses.replace(plan, symbol=_checked_symbol(symbol) or plan.symbol)
     start_at, end_at = _moment(start, "start", end_of_day=False), _moment(end, "end", end_of_day=True)
     if start_at and end_at and start_at >= end_at:
         raise BacktestRefused("The start of the backtest must come before its end.", code="invalid_params")
@@ -97,6 +97,12 @@ def backtest_prepare(
         )
     except NoCandles as missing:
         raise BacktestRefused(str(missing), code="no_candles") from None
+    except BadCandles as damaged:
+        raise BacktestRefused(
+            f"The stored {plan.timeframe} candles of {plan.symbol} cannot be run: {damaged} An operator can "
+            "import them again.",
+            code="bad_candles",
+        ) from None
     params = {"symbol": plan.symbol, "timeframe": plan.timeframe, "start": start, "end": end,
               "source": found.source, "fee_pct": fee}
     return BacktestJob(uuid.uuid4(), version, plan, params, fee, found.source, found.synthetic, found.candles)
@@ -203,7 +209,7 @@ def _checked_symbol(symbol: str | None) -> str | None:
         raise BacktestRefused("The symbol must be a pair like BTC/USDT.", code="invalid_params") from None
 
 
-def _checked_timeframe(timeframe: str | None) -> str | None:
+def _checked_timeframe(timeframe: str | None) -> Timeframe | None:
     """A requested timeframe; BacktestRefused when it is not one the engine runs."""
     if timeframe is None:
         return None

@@ -14,7 +14,7 @@ from chat import backtests
 from chat.models import Conversation, Message
 from strategies.models import BacktestRun
 from tests.strategies import conversation_of, drop_node, node
-from tests.strategies.backtesting import add_version, backtestable_strategy, store_candles
+from tests.strategies.backtesting import add_version, backtestable_strategy, store_candles, validated
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -154,7 +154,7 @@ async def test_a_socket_joining_later_finds_the_latest_run_of_the_current_versio
 async def test_rules_the_engine_cannot_execute_are_named_and_nothing_runs(connect, alice_session):
     data = backtestable_strategy()
     node(data, "entry")["meta"].update(rules=["Enter when Elon tweets"], conditions=[])
-    conversation = await sync_to_async(_alice_conversation)(data)
+    conversation = await sync_to_async(_alice_conversation)(validated(data))
     await sync_to_async(store_candles)()
     socket = await _joined(connect, alice_session, conversation)
 
@@ -180,7 +180,7 @@ async def test_a_symbol_without_candles_tells_how_to_get_them(connect, alice_ses
 
 
 async def test_a_violated_guardrail_refuses_the_run(connect, alice_session):
-    conversation = await sync_to_async(_alice_conversation)(drop_node(backtestable_strategy(), "stop_loss"))
+    conversation = await sync_to_async(_alice_conversation)(validated(drop_node(backtestable_strategy(), "stop_loss")))
     await sync_to_async(store_candles)()
     socket = await _joined(connect, alice_session, conversation)
 

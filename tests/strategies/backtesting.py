@@ -14,12 +14,16 @@ from tests.strategies import node, seed_strategy
 START = datetime(2022, 1, 1, tzinfo=UTC)
 
 
-def backtestable_strategy(**changes: Any) -> dict[str, Any]:
+def backtestable_strategy() -> dict[str, Any]:
     """The seed strategy on BTC/USDT with an executable entry (a 5 % drop from the 20-day high), validated."""
     data = seed_strategy()
     node(data, "category")["meta"]["symbol"] = "BTC/USDT"
     node(data, "entry")["meta"]["conditions"] = [{"kind": "drop_from_high", "pct": 5, "lookback_bars": 20}]
-    data.update(changes)
+    return validated(data)
+
+
+def validated(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` as the server stores it: validated, its guardrails computed."""
     return validate_strategy(data, stated_capital_usd=None).model_dump()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -111,7 +111,7 @@ def backtest_prepare(
 def backtest_run_create(*, job: BacktestJob, result: EngineResult, requested_by: Any) -> BacktestRun:
     """Store what the engine measured as the strategy's next numbered run."""
     with transaction.atomic():
-        Strategy.objects.select_for_update().filter(pk=job.version.strategy_id).first()  # numbers one at a time
+        Strategy.objects.select_for_update().get(pk=job.version.strategy_id)  # numbers one run at a time
         last = BacktestRun.objects.filter(version__strategy_id=job.version.strategy_id).aggregate(
             last=Max("number")
         )["last"]
@@ -220,21 +220,18 @@ def _checked_timeframe(timeframe: str | None) -> Timeframe | None:
 
 
 def _moment(text: str | None, name: str, *, end_of_day: bool) -> datetime | None:
-    """An ISO 8601 date or time (UTC unless it says otherwise); a bare end date includes that whole day."""
+    """An ISO 8601 date or time (UTC unless it says otherwise); an end given as a date includes that whole day."""
     if text is None:
         return None
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC) if end_of_day else datetime(
-                day.year, day.month, day.day, tzinfo=UTC
-            )
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise BacktestRefused(
             f"The {name} must be an ISO 8601 date like 2024-01-01 or a time like 2024-01-01T12:00:00Z.",
             code="invalid_params",
         ) from None
+    if end_of_day and ":" not in text:  # a date, not a time
+        moment += timedelta(days=1, seconds=-1)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

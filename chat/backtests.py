@@ -110,25 +110,25 @@ async def handle_run_backtest(
     if conversation is None:
         raise NoStrategy(NO_STRATEGY)
     job = await db_call(_accept)(user=user, conversation=conversation, params=params or BacktestParams())
-    conversation_id = str(conversation.id)
-    await publish(
-        conversation_id, BacktestStarted(backtest_id=str(job.run_id), strategy_version=job.version.number)
-    )
+    # From here on the run is the task's, so the conversation is released however it ends.
     task = asyncio.create_task(_run(job, user=user, conversation=conversation))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
 
 
 async def _run(job: BacktestJob, *, user: AbstractBaseUser, conversation: Conversation) -> None:
-    """Run the engine on its threads, store the run and tell every socket; a failure is an `error` frame."""
+    """Announce the run, run the engine on its threads, store it and tell every socket; a failure is an `error`."""
     conversation_id = str(conversation.id)
-    progress = _ProgressPublisher(conversation_id=conversation_id, backtest_id=str(job.run_id))
     try:
+        await publish(
+            conversation_id, BacktestStarted(backtest_id=str(job.run_id), strategy_version=job.version.number)
+        )
+        progress = _ProgressPublisher(conversation_id=conversation_id, backtest_id=str(job.run_id))
         try:
-            result = await asyncio.get_running_loop().run_in_executor(
-                engine_executor(),
-                functools.partial(run_backtest, job.plan, job.candles, fee_pct=job.fee_pct, on_progress=progress.report),
+            engine = functools.partial(
+                run_backtest, job.plan, job.candles, fee_pct=job.fee_pct, on_progress=progress.report
             )
+            result = await asyncio.get_running_loop().run_in_executor(engine_executor(), engine)
         finally:
             await progress.close()
         report, note = await db_call(_store)(job=job, result=result, user=user, conversation=conversation)

@@ -52,8 +52,10 @@ DEFAULTS: dict[RiskClass, ClassDefaults] = {
     ),
     "Medium": ClassDefaults(
         "Layer 1", 4.5, 8.0, 4.0,
-        Entry(("Enter on a 3% pullback from the 20-day high", "Only while the price is above the 50-day moving average"),
-              ({"kind": "drop_from_high", "pct": 3.0, "lookback_bars": 20}, {"kind": "price_above_ma", "period": 50})),
+        Entry(
+            ("Enter on a 3% pullback from the 20-day high", "Only while the price is above the 50-day moving average"),
+            ({"kind": "drop_from_high", "pct": 3.0, "lookback_bars": 20}, {"kind": "price_above_ma", "period": 50}),
+        ),
         "Medium risk balances growth and safety: the profit target is about twice the stop loss.",
     ),
     "High": ClassDefaults(

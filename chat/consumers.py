@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from accounts.sessions import session_current_key, user_group_name
-from chat import replies
+from chat import backtests, replies
 from chat.db import db_call
 from chat.errors import ChatError
 from chat.frames import ActionFrame, CancelFrame, ErrorFrame, ServerFrame, group_name, parse_client_frame
@@ -97,10 +97,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             user = self.scope["user"]
             if isinstance(frame, CancelFrame):
                 await replies.handle_cancel(conversation=self.conversation)
+            elif isinstance(frame, ActionFrame) and frame.action == "run_backtest":
+                await backtests.handle_run_backtest(user=user, conversation=self.conversation, params=frame.params)
             elif isinstance(frame, ActionFrame):
-                await replies.handle_action(
-                    user=user, conversation=self.conversation, action=frame.action, enter=self._enter
-                )
+                await replies.handle_explain(user=user, conversation=self.conversation, enter=self._enter)
             else:
                 await replies.handle_message(user=user, conversation=self.conversation, frame=frame, enter=self._enter)
         except ChatError as error:

@@ -1,9 +1,9 @@
-"""Messages (and strategy imports) per trader per minute, counted atomically in Django's cache: Redis when
-workers share one, else this process's memory (then there is only one process).
+"""Requests per trader per minute (messages, strategy imports, backtests), counted atomically in Django's
+cache: Redis when workers share one, else this process's memory (then there is only one process).
 
-A sliding-window counter per scope ("messages", "imports"): the current minute's count plus the previous
-minute's, weighted by how much of it still lies within the last 60 s. Every message takes its place with
-one atomic increment, so traders sending from many sockets and workers at once can never get more
+A sliding-window counter per scope ("messages", "imports", "backtests"): the current minute's count plus the
+previous minute's, weighted by how much of it still lies within the last 60 s. Every request takes its place
+with one atomic increment, so traders sending from many sockets and workers at once can never get more
 through than the limit.
 """
 
@@ -25,8 +25,7 @@ def _key(scope: str, user_id: object, window: int) -> str:
 
 
 def allowance_take(*, scope: str, user_id: object, limit: int, now: float | None = None) -> str | None:
-    """Count one action of `scope` for the trader and return its counter (to give it back with), or None when
-    over the limit."""
+    """Count one request of `scope` for the trader and return its counter (to give it back with), or None when over."""
     now = time.time() if now is None else now
     window, into = divmod(now, WINDOW_SECONDS)
     current = _key(scope, user_id, int(window))
@@ -40,7 +39,7 @@ def allowance_take(*, scope: str, user_id: object, limit: int, now: float | None
 
 
 def allowance_return(counter: str) -> None:
-    """Give back the place an action took when it was refused for another reason (a reply in progress)."""
+    """Give back the place a request took when it was refused for another reason (a reply in progress)."""
     try:
         cache.decr(counter)
     except ValueError:  # the counter expired meanwhile
@@ -48,14 +47,14 @@ def allowance_return(counter: str) -> None:
 
 
 @contextmanager
-def message_allowance(*, user_id: object, limit: int) -> Iterator[None]:
-    """Count one message for the trader while the block stores it; raise RateLimited when over the limit.
+def allowance(*, scope: str, user_id: object, limit: int, refusal: str) -> Iterator[None]:
+    """Count one request of `scope` while the block stores it; raise RateLimited(`refusal`) when over the limit.
 
-    If the block raises (the message was refused for another reason), the message is not counted.
+    If the block raises (the request was refused for another reason), the request is not counted.
     """
-    counter = allowance_take(scope="messages", user_id=user_id, limit=limit)
+    counter = allowance_take(scope=scope, user_id=user_id, limit=limit)
     if counter is None:
-        raise RateLimited(f"You can send {limit} messages a minute. Please wait a moment.")
+        raise RateLimited(refusal)
     try:
         yield
     except BaseException:

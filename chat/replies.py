@@ -1,7 +1,7 @@
 """The streaming reply pipeline: accept the trader's message (`chat.acceptance`), stream the provider's
 reply to the conversation's group as numbered chunks, then parse, validate and store the outcome once.
 
-A socket calls in once per client frame (`handle_message`, `handle_action`, `handle_cancel`) and once
+A socket calls in once per client frame (`handle_message`, `handle_explain`, `handle_cancel`) and once
 when it joins a conversation (`joining_state`). Replies run as their own tasks, not the socket's, so a
 trader who disconnects still gets a stored reply. Every frame goes through the channel layer group, so
 all sockets on a conversation see the same.
@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from chat.acceptance import AcceptedMessage, message_accept
 from chat.broadcast import ChunkPublisher, publish
 from chat.db import db_call
-from chat.errors import ChatError, NothingToCancel, NoStrategy
+from chat.errors import NothingToCancel, NoStrategy
 from chat.frames import ConversationState, MessageComplete, MessageFrame, MessageReceived, MessageStart
 from chat.interpret import interpret_reply
 from chat.live import live_replies
@@ -70,12 +70,8 @@ async def handle_message(
     await _start(accepted, enter=enter)
 
 
-async def handle_action(
-    *, user: AbstractBaseUser, conversation: Conversation | None, action: str, enter: EnterConversation
-) -> None:
-    """Turn a builder button into a stored request the strategist answers, then start the reply."""
-    if action == "run_backtest":
-        raise ChatError("Backtesting is not available yet.", code="action_unavailable")
+async def handle_explain(*, user: AbstractBaseUser, conversation: Conversation | None, enter: EnterConversation) -> None:
+    """Turn the builder's Explain button into a stored request the strategist answers, then start the reply."""
     has_strategy = conversation is not None and await db_call(current_version)(conversation=conversation)
     if not has_strategy:
         raise NoStrategy("There is no strategy to explain yet. Ask for one first.")

@@ -15,6 +15,7 @@ from chat.providers.base import ChatTurn, ReplyRequest
 from chat.wire import json_size
 from strategies.intent import parse_capital
 from strategies.models import Strategy, StrategyVersion
+from strategies.runs import latest_backtest
 
 #: The most messages `conversation_state` carries, and the most (and default) a page of older ones does.
 PAGE_MESSAGES = 100
@@ -124,6 +125,8 @@ def conversation_state(
 ) -> ConversationState:
     """What a socket joining the conversation is told first, its newest messages fitted beside the rest in `max_bytes`.
 
+    The rest includes the current version's latest backtest (its curves and trades are bounded to fit).
+
     `in_progress` is the reply still streaming (from the live replies), or None.
     """
     current = current_version(conversation=conversation)
@@ -136,7 +139,7 @@ def conversation_state(
         messages=[],
         has_more=False,
         before=None,
-        latest_backtest=None,  # filled in by the backtest issue's run listing
+        latest_backtest=latest_backtest(version=current),
     )
     room = max_bytes - json_size(state.model_dump(exclude=set(MessagePage.model_fields))) - PAGE_KEYS_BYTES
     page = message_page(conversation=conversation, before=None, limit=PAGE_MESSAGES, max_bytes=room)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chat.errors import ReplyInProgress
 from chat.library import conversation_title_from_strategy
-from chat.ratelimit import message_allowance
+from chat.ratelimit import allowance
 from chat.models import Conversation, Message
 from chat.providers.base import StreamOutcome
 from strategies.models import StrategyVersion
@@ -50,7 +50,8 @@ def message_submit(
     ReplyInProgress (before writing anything); on ReplyInProgress the caller sweeps stale replies and
     tries once more.
     """
-    with message_allowance(user_id=user.pk, limit=rate_limit_per_minute):
+    refusal = f"You can send {rate_limit_per_minute} messages a minute. Please wait a moment."
+    with allowance(scope="messages", user_id=user.pk, limit=rate_limit_per_minute, refusal=refusal):
         created = conversation is None
         with transaction.atomic():
             if conversation is None:

@@ -2,11 +2,17 @@
 
 The model's own `guardrails` are never trusted: every check here reads the schema objects and
 explains its status in a sentence a trader can read. A "violation" disables Run Backtest.
+
+No check calls a proposed return realistic: the monthly target is held to evidence. A version is stored
+before it is measured, so its own `monthly_target` item compares the target with a documented ceiling
+(`MONTHLY_TARGET_CEILING_PCT`); a backtest's report carries the same key checked against what that run
+measured (`monthly_target_check`), which the builder shows in its place. Versions stay immutable.
 """
 
 import re
 from typing import TypeVar
 
+from strategies.backtest.plan import NotExecutable, backtest_plan
 from strategies.schemas import (
     Actions,
     Button,
@@ -20,7 +26,9 @@ from strategies.schemas import (
     TakeProfitNode,
 )
 
-REALISTIC_MONTHLY_PCT = 20.0
+#: 3 % a month compounds to about 43 % a year, more than broad markets deliver over any long stretch: a
+#: target above it is a warning until a backtest measures more.
+MONTHLY_TARGET_CEILING_PCT = 3.0
 CAPITAL_TOLERANCE = 0.005  # half a percent: rounding in the model's arithmetic is not a mismatch
 
 # "short", "shorts", "shorting", "short sell(ing)" — but not "short-term" or "short term".
@@ -47,7 +55,8 @@ def compute_guardrails(strategy: Strategy, *, stated_capital_usd: float | None) 
         _stop_within_target(strategy),
         _capital_matches_request(strategy, stated_capital_usd),
         _no_short_selling(strategy),
-        _realistic_monthly_target(strategy),
+        monthly_target_check(target_pct=strategy.strategy_metrics.impact_monthly_return_delta_pct),
+        _backtestable(strategy),
     ]
     enabled = [item for item in items if item is not None]
     return Guardrails(enabled=enabled, violations=[item for item in enabled if item.status == "violation"])
@@ -133,12 +142,39 @@ def _no_short_selling(strategy: Strategy) -> GuardrailItem:
     return _item("no_short_selling", label, "ok", "No entry or exit rule sells short.")
 
 
-def _realistic_monthly_target(strategy: Strategy) -> GuardrailItem:
-    """Warn when the monthly return target is far above what markets usually give."""
-    label = "Realistic monthly target"
-    target = strategy.strategy_metrics.impact_monthly_return_delta_pct
-    if target > REALISTIC_MONTHLY_PCT:
-        reason = f"A {format_pct(target)} monthly return is far above what markets usually deliver."
-        return _item("realistic_monthly_target", label, "warning", reason)
-    reason = f"A {format_pct(target)} monthly return is within a realistic range."
-    return _item("realistic_monthly_target", label, "ok", reason)
+def monthly_equivalent_pct(annual_pct: float) -> float:
+    """The monthly return that compounds to `annual_pct` over twelve months."""
+    return ((1 + annual_pct / 100) ** (1 / 12) - 1) * 100 if annual_pct > -100 else -100.0
+
+
+def monthly_target_check(
+    *, target_pct: float, measured_cagr_pct: float | None = None, run: str = "", data: str = ""
+) -> GuardrailItem:
+    """Hold the monthly target to evidence: the CAGR `run` ("backtest #2") measured on `data`, else the ceiling.
+
+    Never an "ok" that calls the target realistic: within the ceiling it is an estimate not yet measured.
+    """
+    target = format_pct(target_pct)
+    if measured_cagr_pct is not None:
+        measured_monthly = monthly_equivalent_pct(measured_cagr_pct)
+        measured = f"{format_pct(round(measured_monthly, 2))} a month (CAGR {format_pct(round(measured_cagr_pct, 1))})"
+        if target_pct > measured_monthly:
+            reason = f"The {target} monthly target is above the {measured} that {run} measured on {data}."
+            return _item("monthly_target", f"Target above what {run} measured", "warning", reason)
+        reason = f"The {target} monthly target is within the {measured} that {run} measured on {data}."
+        return _item("monthly_target", f"Target within what {run} measured", "ok", reason)
+    ceiling = format_pct(MONTHLY_TARGET_CEILING_PCT)
+    if target_pct > MONTHLY_TARGET_CEILING_PCT:
+        reason = (f"The {target} monthly target is above the {ceiling} a month ceiling (about 43% a year) that "
+                  "sustained returns rarely beat; it is the strategist's estimate — run a backtest to measure it.")
+        return _item("monthly_target", f"Target above the {ceiling}/month ceiling", "warning", reason)
+    reason = f"The {target} monthly target is proposed by the strategist and not yet measured — run a backtest."
+    return _item("monthly_target", f"Target within the {ceiling}/month ceiling (not a measurement)", "ok", reason)
+
+
+def _backtestable(strategy: Strategy) -> GuardrailItem:
+    """Say whether the engine can execute the entry conditions, naming a rule it cannot."""
+    plan = backtest_plan(strategy)
+    if isinstance(plan, NotExecutable):
+        return _item("backtestable", "Backtestable", "warning", plan.message)
+    return _item("backtestable", "Backtestable", "ok", "The entry conditions can be run by the backtest engine.")

@@ -29,4 +29,9 @@ urlpatterns = [
         {"archived": False},
         name="strategy-unarchive",
     ),
+    path(
+        "conversations/<uuid:conversation_id>/versions/<int:number>/backtests/",
+        views.version_backtests,
+        name="version-backtests",
+    ),
 ]

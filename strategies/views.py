@@ -1,5 +1,5 @@
 """JSON endpoints of a conversation's strategy: its versions, what changed between two, one version as a
-download, archiving it.
+download, archiving it, a version's backtests.
 
 Restoring a version also tells every socket on the conversation, so that endpoint is the chat's
 (`chat.views.version_restore`): the strategy domain knows nothing of sockets.
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from strategies.diff import strategy_diff
 from strategies.models import Strategy, StrategyVersion
 from strategies.porting import strategy_export_document, strategy_export_filename
+from strategies.runs import LISTED_RUNS, backtest_report, backtest_runs_of_version
 from strategies.selectors import strategy_for_owner
 from strategies.services import strategy_archive_set
 from strategies.validation import strategy_summary
@@ -74,6 +75,18 @@ def strategy_archive(request: HttpRequest, conversation_id: str, archived: bool)
         raise Http404("No such strategy.")
     strategy = strategy_archive_set(strategy=strategy, archived=archived)
     return JsonResponse({"archived_at": strategy.archived_at.isoformat() if strategy.archived_at else None})
+
+
+@require_GET
+@login_required
+def version_backtests(request: HttpRequest, conversation_id: str, number: int) -> JsonResponse:
+    """The version's newest backtests (at most `LISTED_RUNS`), newest first, as the builder shows them."""
+    strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
+    version = _version(strategy, number)
+    runs = backtest_runs_of_version(version=version, limit=LISTED_RUNS)
+    return JsonResponse(
+        {"backtests": [backtest_report(run).model_dump() for run in runs], "total": version.backtests.count()}
+    )
 
 
 def _version(strategy: Strategy | None, number: int) -> StrategyVersion:

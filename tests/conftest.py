@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from chat import replies
+from chat import backtests, replies
 from chat.providers import get_provider
 
 
@@ -128,8 +128,9 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
 
 
 async def drain_replies(timeout: float = 10) -> None:
-    """Wait for every reply task of this process to finish."""
+    """Wait for every reply and backtest task of this process to finish."""
     await replies.drain(timeout=timeout)
+    await backtests.drain(timeout=timeout)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

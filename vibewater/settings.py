@@ -257,6 +257,14 @@ BACKTEST_MAX_BARS = env.int("BACKTEST_MAX_BARS", default=50_000)
 STRATEGY_IMPORT_MAX_BYTES = env.int("STRATEGY_IMPORT_MAX_BYTES", default=256 * 1024)
 STRATEGY_IMPORTS_PER_MINUTE = env.int("STRATEGY_IMPORTS_PER_MINUTE", default=10)
 
+# --- Running backtests from the socket (chat.backtests) -------------------------------------------
+# Backtests one trader may start per minute, on all sockets and workers together.
+BACKTEST_RATE_LIMIT_PER_MINUTE = env.int("BACKTEST_RATE_LIMIT_PER_MINUTE", default=6)
+# Backtests a worker runs at once, each on a thread of its own (the engine is CPU-bound); the rest wait in order.
+BACKTEST_CONCURRENCY = env.int("BACKTEST_CONCURRENCY", default=1)
+# A run still going after this many seconds sends backtest_progress frames; shorter runs send none.
+BACKTEST_PROGRESS_AFTER_SECONDS = env.float("BACKTEST_PROGRESS_AFTER_SECONDS", default=1.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -82,13 +82,18 @@ def _changes(old: Plan, new: Plan) -> list[str]:
 
 def _entry(plan: Plan) -> str:
     """Quote a plan's entry rules in one sentence."""
-    return f"It enters on {' and '.join(f'“{rule}”' for rule in plan.entry_rules)}."
+    return f"It enters on {' and '.join(f'“{rule}”' for rule in plan.entry.rules)}."
 
 
 def _explanation(plan: Plan) -> str:
-    """Explain why a plan enters and exits as it does, in three sentences."""
-    return (f"{_entry(plan)} {DEFAULTS[plan.risk].rationale} The {_pct(plan.monthly_target_pct)} "
-            "monthly target is an estimate, not a promise.")
+    """Explain why a plan enters and exits as it does, in two sentences."""
+    return f"{_entry(plan)} {DEFAULTS[plan.risk].rationale}"
+
+
+def _estimate(plan: Plan) -> str:
+    """Say that the monthly target is a proposal, not a measurement, in one sentence."""
+    return (f"The {_pct(plan.monthly_target_pct)} monthly target is my estimate, not a result: "
+            "Run Backtest measures what these rules would have done.")
 
 
 def _warnings(plan: Plan) -> str:
@@ -131,7 +136,7 @@ def build_offline_reply(
         text = f"{opening} It's now {_describe(plan)}, with {_exits(plan)}."
     if new.wants_explanation:
         text += f" {_explanation(plan)}"
-    text += f"{_warnings(plan)} {OFFLINE_NOTE}"
+    text += f" {_estimate(plan)}{_warnings(plan)} {OFFLINE_NOTE}"
     if explain_only and current_strategy is not None:
         return text, copy.deepcopy(current_strategy)
     phrase = _describe(plan)

@@ -2,7 +2,9 @@
 
 `new_plan` reads a first message's intent, `apply_intent` changes a plan by a follow-up, `prior_plan`
 folds a conversation (or reads the current strategy back with `plan_from_strategy`), and
-`strategy_from_plan` renders a plan in the seed's format. Pure functions: no I/O, no model.
+`strategy_from_plan` renders a plan in the seed's format. Each entry comes as the words the trader reads
+and the executable `conditions` the backtest engine runs (`Entry`); the category step names the market
+a backtest runs on (`strategies.symbols`). Pure functions: no I/O, no model.
 """
 
 from __future__ import annotations
@@ -11,9 +13,22 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from strategies.intent import RiskClass, TraderIntent
+from strategies.schemas import DEFAULT_TIMEFRAME
+from strategies.symbols import default_symbol
 
 RISK_CLASSES: tuple[RiskClass, ...] = ("Low", "Medium", "High")
 DEFAULT_CAPITAL_USD = 1000.0
+
+
+Condition = dict[str, Any]  # one of strategies.schemas.Condition, as JSON
+
+
+@dataclass(frozen=True)
+class Entry:
+    """When a strategy enters: the rules a trader reads and the conditions the backtest engine executes."""
+
+    rules: tuple[str, ...]
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -24,34 +39,43 @@ class ClassDefaults:
     monthly_target_pct: float
     take_profit_pct: float
     stop_loss_pct: float
-    entry_rules: tuple[str, ...]
+    entry: Entry
     rationale: str
 
 
 DEFAULTS: dict[RiskClass, ClassDefaults] = {
     "Low": ClassDefaults(
         "BTC/ETH", 2.5, 5.0, 3.0,
-        ("Buy when the 50-day moving average crosses above the 200-day",),
+        Entry(("Buy when the 50-day moving average crosses above the 200-day",),
+              ({"kind": "ma_cross_up", "fast": 50, "slow": 200},)),
         "Low risk aims for small, steady gains with a tight stop, so no single trade hurts much.",
     ),
     "Medium": ClassDefaults(
         "Layer 1", 4.5, 8.0, 4.0,
-        ("Enter on a 3% pullback", "Only while the price is above the 50-day moving average"),
+        Entry(
+            ("Enter on a 3% pullback from the 20-day high", "Only while the price is above the 50-day moving average"),
+            ({"kind": "drop_from_high", "pct": 3.0, "lookback_bars": 20}, {"kind": "price_above_ma", "period": 50}),
+        ),
         "Medium risk balances growth and safety: the profit target is about twice the stop loss.",
     ),
     "High": ClassDefaults(
         "DeFi", 7.0, 12.0, 5.0,
-        ("Enter on a 5% price drop", "Scale in with at most 25% of capital per entry"),
+        Entry(("Enter on a 5% price drop from the 20-day high", "Scale in with at most 25% of capital per entry"),
+              ({"kind": "drop_from_high", "pct": 5.0, "lookback_bars": 20},)),
         "High risk chases bigger moves in volatile coins, so the stop loss is what caps a bad trade.",
     ),
 }
-# Categories whose market calls for their own entry rule whatever the risk class.
-CATEGORY_RULES: dict[str, tuple[str, ...]] = {
-    "Stablecoins": (
+# Categories whose market calls for their own entry rule whatever the risk class. A yield rule has no
+# price condition, so such a strategy is honestly not backtestable (its guardrail says so).
+CATEGORY_ENTRIES: dict[str, Entry] = {
+    "Stablecoins": Entry((
         "Enter lending pools when the yield is above 4% APY",
         "Only audited pools with over $100M deposits",
+    )),
+    "Memecoins": Entry(
+        ("Enter when the price is above its 20-day moving average", "Only while RSI(14) is below 70"),
+        ({"kind": "price_above_ma", "period": 20}, {"kind": "rsi_below", "period": 14, "threshold": 70.0}),
     ),
-    "Memecoins": ("Enter on a breakout above the 7-day high with volume at least twice the average",),
 }
 
 
@@ -63,17 +87,20 @@ class Plan:
     capital_assumed: bool
     risk: RiskClass
     category: str
-    entry_rules: tuple[str, ...]
+    entry: Entry
     monthly_target_pct: float
     take_profit_pct: float
     stop_loss_pct: float | None
     #: The trader removed the stop loss on purpose, so a move to High does not put it back.
     stop_removed: bool = False
+    #: The market the strategy named (an edit, the model); None: the category's default symbol.
+    symbol: str | None = None
+    timeframe: str = DEFAULT_TIMEFRAME
 
 
-def rules_for(risk: RiskClass, category: str) -> tuple[str, ...]:
-    """Return the entry rules for a risk class and category."""
-    return CATEGORY_RULES.get(category, DEFAULTS[risk].entry_rules)
+def entry_for(risk: RiskClass, category: str) -> Entry:
+    """Return the entry for a risk class and category."""
+    return CATEGORY_ENTRIES.get(category, DEFAULTS[risk].entry)
 
 
 def shifted(risk: RiskClass, step: int) -> RiskClass:
@@ -92,7 +119,7 @@ def new_plan(intent: TraderIntent) -> Plan:
         capital_assumed=intent.capital_usd is None,
         risk=risk,
         category=category,
-        entry_rules=rules_for(risk, category),
+        entry=entry_for(risk, category),
         monthly_target_pct=intent.monthly_target_pct or base.monthly_target_pct,
         take_profit_pct=intent.take_profit_pct or base.take_profit_pct,
         stop_loss_pct=None if intent.remove_stop_loss else intent.stop_loss_pct or base.stop_loss_pct,
@@ -107,12 +134,13 @@ def apply_intent(plan: Plan, intent: TraderIntent) -> Plan:
         old, new = DEFAULTS[plan.risk], DEFAULTS[risk]
         category = new.category if plan.category == old.category else plan.category
         plan = replace(
-            plan, risk=risk, category=category, entry_rules=rules_for(risk, category),
+            plan, risk=risk, category=category, entry=entry_for(risk, category),
+            symbol=plan.symbol if category == plan.category else None,
             monthly_target_pct=new.monthly_target_pct, take_profit_pct=new.take_profit_pct,
             stop_loss_pct=None if plan.stop_removed else new.stop_loss_pct,
         )
     if intent.category and intent.category != plan.category:
-        plan = replace(plan, category=intent.category, entry_rules=rules_for(plan.risk, intent.category))
+        plan = replace(plan, category=intent.category, entry=entry_for(plan.risk, intent.category), symbol=None)
     if intent.capital_usd:
         plan = replace(plan, capital_usd=intent.capital_usd, capital_assumed=False)
     if intent.monthly_target_pct:
@@ -154,16 +182,19 @@ def plan_from_strategy(strategy: dict[str, Any]) -> Plan:
     metrics = strategy.get("strategy_metrics", {})
     category = str(meta.get("category", {}).get("category") or base.category)
     rules = tuple(str(r) for r in meta.get("entry_condition", {}).get("rules", []) if r)
+    conditions = tuple(c for c in meta.get("entry_condition", {}).get("conditions", []) if isinstance(c, dict))
     capital = _number(metrics.get("estimated_capital_required_usd"))
     return Plan(
         capital_usd=capital or DEFAULT_CAPITAL_USD,
         capital_assumed=capital is None,
         risk=risk,
         category=category,
-        entry_rules=rules or rules_for(risk, category),
+        entry=Entry(rules, conditions) if rules else entry_for(risk, category),
         monthly_target_pct=_number(metrics.get("impact_monthly_return_delta_pct")) or base.monthly_target_pct,
         take_profit_pct=_number(meta.get("take_profit", {}).get("target_pct")) or base.take_profit_pct,
         stop_loss_pct=_number(meta.get("stop_loss", {}).get("stop_pct")) if "stop_loss" in nodes else None,
+        symbol=str(meta.get("category", {}).get("symbol") or "") or None,
+        timeframe=str(strategy.get("timeframe") or DEFAULT_TIMEFRAME),
     )
 
 
@@ -171,9 +202,10 @@ def strategy_from_plan(plan: Plan, user_request: str, summary: str) -> dict[str,
     """Render a plan as a strategy dict in the seed's format; guardrails are left for the server."""
     nodes: list[dict[str, Any]] = [
         {"id": "start", "type": "start", "label": "Start Strategy"},
-        {"id": "category", "type": "category", "label": "Crypto Category: ", "meta": {"category": plan.category}},
+        {"id": "category", "type": "category", "label": "Crypto Category: ",
+         "meta": {"category": plan.category, "symbol": plan.symbol or default_symbol(plan.category)}},
         {"id": "entry", "type": "entry_condition", "label": "Set Entry Condition: ",
-         "meta": {"mode": "ai_optimized", "rules": list(plan.entry_rules)}},
+         "meta": {"mode": "ai_optimized", "rules": list(plan.entry.rules), "conditions": list(plan.entry.conditions)}},
         {"id": "profit_target", "type": "take_profit", "label": "Profit Target: ",
          "meta": {"target_pct": plan.take_profit_pct}},
     ]
@@ -187,6 +219,7 @@ def strategy_from_plan(plan: Plan, user_request: str, summary: str) -> dict[str,
         "account": {"workspace": "Vibe Water Associates", "section": "My Strategies"},
         "assistant_panel": {"greeting": "Hello", "user_request": user_request, "assistant_reply": summary},
         "flowchart": {"nodes": nodes, "edges": [list(pair) for pair in zip(ids, ids[1:])]},
+        "timeframe": plan.timeframe,
         "degen_class": {"options": ["High", "Medium", "Low"], "selected": plan.risk},
         "strategy_metrics": {
             "impact_monthly_return_delta_pct": plan.monthly_target_pct,

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from strategies.schemas import GuardrailItem
+
 MAX_CURVE_POINTS = 1000
 MAX_TRADES = 500
 
@@ -87,3 +89,6 @@ class BacktestReport(_Shape):
     price_curve: list[PricePoint]
     trades: list[Trade]
     trades_total: int
+    #: The version's monthly target checked against this run's CAGR: the builder shows it in place of the
+    #: version's own `monthly_target` guardrail (which could only compare with a ceiling).
+    target_check: GuardrailItem

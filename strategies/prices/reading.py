@@ -8,33 +8,17 @@ at most `max_bars` bars are read: the newest ones of the range.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 from django.db.models import Count, QuerySet
 
+from strategies.backtest.candles import Candles
 from strategies.models import Candle
 
 DEMO_SOURCE = "demo"
 DEMO_LABEL = "synthetic demo data — not market history"
-
-
-@dataclass(frozen=True, eq=False)
-class Candles:
-    """One market's bars, oldest first: open times (int64 Unix seconds, UTC) and float64 prices.
-
-    The same shape as the engine's `strategies.backtest.candles.Candles`, which replaces it on merge.
-    """
-
-    times: npt.NDArray[np.int64]
-    open: npt.NDArray[np.float64]
-    high: npt.NDArray[np.float64]
-    low: npt.NDArray[np.float64]
-    close: npt.NDArray[np.float64]
-    volume: npt.NDArray[np.float64]
 
 
 class CandleSet(NamedTuple):

@@ -300,8 +300,6 @@ async def test_explain_action_answers_about_the_current_strategy_without_a_new_v
 
     assert frames[0]["type"] == "message_received" and "Explain" in frames[0]["content"]
     assert frames[-1]["strategy_version"] == 1 and frames[-1]["error"] is None
-    await socket.send({"type": "action", "action": "run_backtest"})
-    assert (await socket.receive())["code"] == "action_unavailable"
 
 
 async def test_client_history_seeds_only_an_empty_conversation(connect, alice_session):

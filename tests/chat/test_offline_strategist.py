@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from chat.providers.base import ChatTurn, ReplyRequest, StreamOutcome
 from chat.providers.offline import OfflineStrategist, build_offline_reply, render_reply
+from strategies.backtest.plan import NotExecutable, Plan, backtest_plan
 from strategies.schemas import Strategy
 
 HIGH_RETURN = "I have $1000, please choose a high-return strategy"
@@ -220,3 +221,38 @@ def test_any_messages_give_a_valid_strategy_in_the_tag_format(messages: list[str
     rendered = render_reply(text, strategy)
     assert rendered.count("<backend>") == rendered.count("</user_message>") == 1
     assert json.loads(rendered.split("<backend>\n", 1)[1].rsplit("\n</backend>", 1)[0]) == strategy
+
+
+@pytest.mark.parametrize(
+    ("message", "symbol"),
+    [(HIGH_RETURN, "ETH/USDT"), (CONSERVATIVE, "BTC/USDT"), ("something balanced in layer 1", "SOL/USDT"),
+     ("yolo memecoins, 10 grand", "DOGE/USDT")],
+)
+def test_each_strategy_names_its_market_and_timeframe_and_can_be_backtested(message: str, symbol: str) -> None:
+    _, strategy = _reply(message)
+    assert _meta(strategy, "category")["symbol"] == symbol and strategy["timeframe"] == "1d"
+    assert _meta(strategy, "entry_condition")["conditions"]
+    assert isinstance(backtest_plan(Strategy.model_validate(strategy)), Plan)
+
+
+def test_a_yield_strategy_has_no_price_condition_so_it_is_honestly_not_backtestable() -> None:
+    _, strategy = _reply("a safe stablecoins strategy with $2000")
+    assert _meta(strategy, "entry_condition")["conditions"] == []
+    assert isinstance(backtest_plan(Strategy.model_validate(strategy)), NotExecutable)
+
+
+def test_a_symbol_set_in_the_builder_survives_a_follow_up_until_the_category_changes() -> None:
+    _, high = _reply(HIGH_RETURN)
+    _meta(high, "category")["symbol"] = "LINK/USDT"
+    high["timeframe"] = "4h"
+    _, riskier = _reply(HIGH_RETURN, "add a stop loss at 4%", current=high)
+    _, moved = _reply(HIGH_RETURN, "add a stop loss at 4%", "switch to memecoins", current=riskier)
+    assert (_meta(riskier, "category")["symbol"], riskier["timeframe"]) == ("LINK/USDT", "4h")
+    assert _meta(moved, "category")["symbol"] == "DOGE/USDT"
+
+
+@pytest.mark.parametrize("messages", [(HIGH_RETURN,), (CONSERVATIVE,), (HIGH_RETURN, "explain it")])
+def test_the_reply_calls_its_target_an_estimate_that_a_backtest_measures(messages: tuple[str, ...]) -> None:
+    text, _ = _reply(*messages)
+    assert "monthly target is my estimate, not a result: Run Backtest measures" in text
+    assert "realistic" not in text

@@ -4,7 +4,14 @@ from typing import Any
 
 import pytest
 
-from strategies.guardrails import compute_actions, compute_guardrails, format_pct, format_usd
+from strategies.guardrails import (
+    compute_actions,
+    compute_guardrails,
+    format_pct,
+    format_usd,
+    monthly_equivalent_pct,
+    monthly_target_check,
+)
 from strategies.schemas import GuardrailItem, Guardrails, Strategy
 from tests.strategies import drop_node, node, seed_strategy
 
@@ -26,7 +33,7 @@ def _with_class(selected: str) -> dict[str, Any]:
     return data
 
 
-def test_seed_strategy_has_only_the_high_risk_warning() -> None:
+def test_seed_strategy_warns_only_of_its_high_risk_and_its_unmeasured_seven_percent_target() -> None:
     guardrails = _guardrails(seed_strategy())
     statuses = {g.key: g.status for g in guardrails.enabled}
     assert statuses == {
@@ -35,7 +42,8 @@ def test_seed_strategy_has_only_the_high_risk_warning() -> None:
         "stop_within_target": "ok",
         "capital_matches_request": "ok",
         "no_short_selling": "ok",
-        "realistic_monthly_target": "ok",
+        "monthly_target": "warning",
+        "backtestable": "ok",
     }
     assert guardrails.violations == []
     assert all(g.reason.endswith(".") for g in guardrails.enabled)
@@ -132,12 +140,61 @@ def test_short_term_is_not_short_selling(rule: str) -> None:
     assert check is not None and check.status == "ok"
 
 
-@pytest.mark.parametrize(("target", "status"), [(20, "ok"), (20.5, "warning"), (-3, "ok")])
-def test_monthly_target_above_twenty_percent_is_a_warning(target: float, status: str) -> None:
+@pytest.mark.parametrize("target", [3.5, 7, 10, 50])
+def test_an_unmeasured_target_above_three_percent_a_month_is_a_warning_not_a_green_tick(target: float) -> None:
     data = seed_strategy()
     data["strategy_metrics"]["impact_monthly_return_delta_pct"] = target
-    check = _check(data, "realistic_monthly_target")
-    assert check is not None and check.status == status
+    check = _check(data, "monthly_target")
+    assert check is not None and check.status == "warning"
+    assert f"{format_pct(target)} monthly target is above the 3% a month ceiling" in check.reason
+    assert "run a backtest" in check.reason and "realistic" not in check.label + check.reason
+
+
+@pytest.mark.parametrize("target", [3, 2.5, -1])
+def test_a_target_within_the_ceiling_is_labelled_as_no_measurement(target: float) -> None:
+    data = seed_strategy()
+    data["strategy_metrics"]["impact_monthly_return_delta_pct"] = target
+    check = _check(data, "monthly_target")
+    assert check is not None and check.status == "ok"
+    assert check.label == "Target within the 3%/month ceiling (not a measurement)"
+    assert "proposed by the strategist and not yet measured" in check.reason and "realistic" not in check.reason
+
+
+def test_a_target_above_what_a_backtest_measured_is_a_warning_naming_the_run_and_its_data() -> None:
+    # A 12.68 % CAGR is 1 % a month.
+    check = monthly_target_check(target_pct=2, measured_cagr_pct=12.68, run="backtest #2", data="binance candles")
+    assert (check.key, check.status) == ("monthly_target", "warning")
+    assert check.label == "Target above what backtest #2 measured"
+    assert check.reason == (
+        "The 2% monthly target is above the 1% a month (CAGR 12.7%) that backtest #2 measured on binance candles."
+    )
+
+
+def test_a_target_within_what_a_backtest_measured_says_so_even_above_the_ceiling() -> None:
+    check = monthly_target_check(target_pct=4, measured_cagr_pct=70, run="backtest #1", data="binance candles")
+    assert (check.status, check.label) == ("ok", "Target within what backtest #1 measured")
+    assert "within the 4.52% a month (CAGR 70%) that backtest #1 measured" in check.reason
+
+
+@pytest.mark.parametrize(("annual", "monthly"), [(42.58, 3.0), (0, 0), (-100, -100), (-150, -100)])
+def test_monthly_equivalent_compounds_to_the_annual_figure(annual: float, monthly: float) -> None:
+    assert monthly_equivalent_pct(annual) == pytest.approx(monthly, abs=0.005)
+
+
+def test_an_entry_rule_the_engine_cannot_run_is_a_backtestable_warning_naming_it() -> None:
+    data = seed_strategy()
+    node(data, "entry")["meta"]["rules"] = ["Enter when Elon tweets"]
+    check = _check(data, "backtestable")
+    assert check is not None and check.status == "warning"
+    assert check.reason.startswith("'Enter when Elon tweets' cannot be backtested")
+
+
+def test_executable_conditions_are_backtestable() -> None:
+    data = seed_strategy()
+    rsi_dip = {"kind": "rsi_below", "period": 14, "threshold": 30}
+    node(data, "entry")["meta"].update(rules=["Buy RSI dips"], conditions=[rsi_dip])
+    check = _check(data, "backtestable")
+    assert check is not None and check.status == "ok"
 
 
 def test_run_backtest_is_enabled_without_violations() -> None:

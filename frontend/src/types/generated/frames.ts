@@ -122,6 +122,7 @@ export interface BacktestReport {
   price_curve: PricePoint[];
   trades: Trade[];
   trades_total: number;
+  target_check: GuardrailItem;
 }
 /**
  * The candles a run read: where from, which market, which range.
@@ -177,6 +178,15 @@ export interface Trade {
   return_pct: number;
 }
 /**
+ * One server-computed safety check.
+ */
+export interface GuardrailItem {
+  key: string;
+  label: string;
+  status: "ok" | "warning" | "violation";
+  reason: string;
+}
+/**
  * A new current version not made by a reply (an edit, a restore), announced to every socket on the conversation.
  */
 export interface StrategyUpdated {
@@ -221,6 +231,7 @@ export interface BacktestResult {
   price_curve: PricePoint[];
   trades: Trade[];
   trades_total: number;
+  target_check: GuardrailItem;
   type: "backtest_result";
 }
 /**

@@ -25,9 +25,14 @@ def strategy_lock(*, conversation: Any) -> Strategy:
 
 
 def _locked(**lookup: Any) -> Strategy:
-    """The strategy matching `lookup`, row-locked with its current version loaded."""
-    # `of`: PostgreSQL cannot lock the nullable side of the current-version outer join.
-    return Strategy.objects.select_for_update(of=("self",)).select_related("current_version").get(**lookup)
+    """The strategy matching `lookup`, row-locked, with its current version read after the lock was taken."""
+    strategy = Strategy.objects.select_for_update().get(**lookup)
+    # A separate query, not a join: on PostgreSQL a SELECT ... FOR UPDATE that waited for another writer
+    # re-reads the locked row but not the rows joined to it, so a joined current version would be the one
+    # from before that writer's commit (or none at all).
+    if strategy.current_version_id is not None:
+        strategy.current_version = StrategyVersion.objects.get(pk=strategy.current_version_id)
+    return strategy
 
 
 def strategy_lock_for_conversation(*, conversation: Any, expect_new: bool = False) -> tuple[Strategy, bool]:

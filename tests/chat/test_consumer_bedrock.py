@@ -440,6 +440,24 @@ async def test_a_follow_up_sends_alternating_history_and_the_current_strategy(co
     assert '"stop_loss_present"' in follow_up["system"][0]["text"]  # the server's guardrails, not the model's
 
 
+async def test_the_reply_after_an_edit_is_asked_about_the_edited_strategy(connect, alice_session, bedrock):
+    socket = await connect(session=alice_session)
+    first = await first_good_turn(socket, bedrock)
+    change = json.loads(json.dumps(first["strategy_json"]))
+    next(n for n in change["flowchart"]["nodes"] if n["type"] == "stop_loss")["meta"]["stop_pct"] = 3.5
+    await socket.send({"type": "edit_strategy", "base_version": 1, "strategy_json": change})
+    edit = await socket.receive()
+    assert (edit["type"], edit["strategy_version"]) == ("strategy_updated", 2)
+    bedrock.push(Script(text=strategy_reply(1000)))
+
+    await socket.send(seed_frame(FOLLOW_UP))
+    await socket.receive_until("message_complete")
+
+    follow_up = bedrock.requests[1].body
+    assert follow_up["system"] == [{"text": system_prompt(edit["strategy_json"])}]
+    assert '"stop_pct": 3.5' in follow_up["system"][0]["text"]
+
+
 async def test_history_after_a_failed_reply_still_alternates(connect, alice_session, bedrock, instant_retries):
     socket = await connect(session=alice_session)
     await first_good_turn(socket, bedrock)

@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 FIRST_MESSAGE_QUERIES = 5  # savepoint, conversation, user message, reply, release
 FIRST_FINISH_QUERIES = 10  # savepoint, reply update, savepoint, strategy, release, title, name, version, current, release
 FOLLOW_UP_QUERIES = 8  # savepoint, touch conversation, streaming check, 2 messages, release, 2 reads
-FINISH_SAME_STRATEGY_QUERIES = 4  # savepoint, reply update, strategy lock, release
+# savepoint, reply update, strategy lock, current version (read after the lock: see strategies.services), release
+FINISH_SAME_STRATEGY_QUERIES = 5
 
 
 @pytest.fixture

@@ -62,7 +62,8 @@ def _store(*, user: AbstractBaseUser, conversation: Conversation, frame: EditStr
         )
         return strategy_edit(conversation=conversation, base_version=frame.base_version, strategy=strategy)
     except InvalidStrategy as invalid:
-        raise ChatError(f"That edit was not saved: {invalid}", code="invalid_strategy", problems=invalid.problems) from None
+        message = f"That edit was not saved: {invalid}"
+        raise ChatError(message, code="invalid_strategy", problems=invalid.problems) from None
     except VersionConflict as conflict:
         raise ChatError(
             f"The strategy changed to v{conflict.current} (in another tab, or by a reply) before this edit of "
@@ -70,7 +71,8 @@ def _store(*, user: AbstractBaseUser, conversation: Conversation, frame: EditStr
             code="version_conflict",
         ) from None
     except NoChange as unchanged:
-        raise ChatError(f"That edit changes nothing; the strategy stays at v{unchanged.current}.", code="no_change") from None
+        message = f"That edit changes nothing; the strategy stays at v{unchanged.current}."
+        raise ChatError(message, code="no_change") from None
     except Strategy.DoesNotExist:  # the strategy went between the first look and the lock
         raise NoStrategy(NO_STRATEGY) from None
 

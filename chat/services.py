@@ -139,7 +139,7 @@ def reply_finish(
     strategy: Strategy | None,
     new_conversation: bool = False,
 ) -> StrategyVersion | None:
-    """Store a finished reply once, with the strategy version it produced (if it trades differently from the current one).
+    """Store a finished reply once, with the strategy version it produced (unless it trades as the current one).
 
     `new_conversation`: the reply answers the message that started the conversation, so it most likely
     has no strategy yet. Returns the conversation's strategy version after the reply (None without a

@@ -65,14 +65,16 @@ def test_racing_edits_of_one_version_let_exactly_one_through(alice: Any) -> None
     edits = [variant(stop_pct=1.5 + n) for n in range(WRITERS)]  # none is the seed's 5 %
 
     results = run_together(
-        [lambda data=data: strategy_version_edit(conversation=conversation, base_version=1, data=data) for data in edits]
+        [lambda data=data: strategy_version_edit(conversation=conversation, base_version=1, data=data)
+         for data in edits]
     )
 
     stored = [result for result in results if isinstance(result, StrategyVersion)]
     refused = [result for result in results if isinstance(result, VersionConflict)]
     assert len(stored) == 1 and len(refused) == WRITERS - 1, results
     assert stored[0].number == 2 and all(conflict.current == 2 for conflict in refused)
-    assert list(StrategyVersion.objects.filter(strategy__conversation=conversation).values_list("number", flat=True)) == [1, 2]
+    numbers = StrategyVersion.objects.filter(strategy__conversation=conversation).values_list("number", flat=True)
+    assert list(numbers) == [1, 2]
 
 
 def test_version_numbers_stay_unique_and_gapless_under_concurrent_edits_and_replies(alice: Any) -> None:
@@ -90,16 +92,18 @@ def test_version_numbers_stay_unique_and_gapless_under_concurrent_edits_and_repl
                 tries += 1
                 assert tries <= MAX_TRIES
                 try:
-                    strategy_version_edit(conversation=conversation, base_version=current_number(conversation), data=data)
+                    base = current_number(conversation)
+                    strategy_version_edit(conversation=conversation, base_version=base, data=data)
                     break
                 except VersionConflict:
                     continue
         return tries
 
     def finish(reply: Message, writer: int) -> StrategyVersion | None:
+        strategy = validate_strategy(variant(target_pct=20 + writer), stated_capital_usd=None)
         return reply_finish(
             conversation=conversation, reply_id=reply.id, content="Here it is.", status="complete", error=None,
-            outcome=StreamOutcome(), strategy=validate_strategy(variant(target_pct=20 + writer), stated_capital_usd=None),
+            outcome=StreamOutcome(), strategy=strategy,
         )
 
     results = run_together(

@@ -88,8 +88,8 @@ async def test_an_edit_gets_the_servers_guardrails_against_the_capital_the_trade
     strategy = (await socket.receive())["strategy_json"]
     checks = {item["key"]: item for item in strategy["guardrails"]["enabled"]}
     assert "trust_me" not in checks
-    assert checks["capital_matches_request"]["status"] == "warning"
-    assert "$5,000" in checks["capital_matches_request"]["reason"] and "$1,000" in checks["capital_matches_request"]["reason"]
+    capital = checks["capital_matches_request"]
+    assert capital["status"] == "warning" and "$5,000" in capital["reason"] and "$1,000" in capital["reason"]
     assert strategy["actions"]["explain_button"]["enabled"] is True
 
 

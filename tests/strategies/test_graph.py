@@ -97,12 +97,13 @@ def test_every_graph_problem_is_named_by_the_path_of_its_node_or_edge() -> None:
         validate_strategy(strategy, stated_capital_usd=None)
 
     assert str(info.value) == "The strategy's flowchart has more than one step with the id 'entry'."
+    flowchart_has = "The strategy's flowchart has"
     assert [(problem.path, problem.message) for problem in info.value.problems] == [
-        ("flowchart.nodes[3].id", "The strategy's flowchart has more than one step with the id 'entry'."),
-        ("flowchart.edges[2][1]", "The strategy's flowchart has an edge to a step that doesn't exist: 'profit_target'."),
-        ("flowchart.edges[3][0]", "The strategy's flowchart has an edge from a step that doesn't exist: 'profit_target'."),
-        ("flowchart.edges[5][0]", "The strategy's flowchart has an edge from a step that doesn't exist: 'ghost'."),
-        ("flowchart.nodes[6].type", "The strategy's flowchart has more than one start step."),
+        ("flowchart.nodes[3].id", f"{flowchart_has} more than one step with the id 'entry'."),
+        ("flowchart.edges[2][1]", f"{flowchart_has} an edge to a step that doesn't exist: 'profit_target'."),
+        ("flowchart.edges[3][0]", f"{flowchart_has} an edge from a step that doesn't exist: 'profit_target'."),
+        ("flowchart.edges[5][0]", f"{flowchart_has} an edge from a step that doesn't exist: 'ghost'."),
+        ("flowchart.nodes[6].type", f"{flowchart_has} more than one start step."),
     ]
 
 

@@ -248,7 +248,8 @@ def test_every_schema_problem_is_named_by_its_json_path_while_the_message_stays_
          "The profit target percentage (target_pct) of step 'profit_target' must be a number."),
         ("flowchart.nodes[4].meta.stop_pct",
          "The stop loss percentage (stop_pct) of step 'stop_loss' must be less than 100."),
-        ("degen_class.selected", "The risk level (selected) in the risk class must be one of 'High', 'Medium' or 'Low'."),
+        ("degen_class.selected",
+         "The risk level (selected) in the risk class must be one of 'High', 'Medium' or 'Low'."),
     ]
     assert _invalid(data) == " ".join(message for _, message in problems[:2])
 
@@ -268,7 +269,9 @@ def test_a_missing_top_level_part_and_a_non_object_have_paths_too() -> None:
     missing = seed_strategy()
     del missing["strategy_metrics"]
 
-    assert _problems(missing) == [("strategy_metrics", "The strategy is missing its strategy metrics (strategy_metrics).")]
+    assert _problems(missing) == [
+        ("strategy_metrics", "The strategy is missing its strategy metrics (strategy_metrics).")
+    ]
     assert _problems([1, 2]) == [("", "The strategy must be a JSON object, but the assistant sent a list.")]
 
 

@@ -3,6 +3,7 @@ and every refusal stores nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
@@ -44,6 +45,13 @@ def edited(strategy: dict[str, Any], *, stop_pct: float) -> dict[str, Any]:
 
 def edit_frame(strategy: dict[str, Any], base_version: int) -> dict[str, Any]:
     return {"type": "edit_strategy", "base_version": base_version, "strategy_json": strategy}
+
+
+async def first_of(socket: Any, *frame_types: str) -> dict[str, Any]:
+    """The first frame the socket receives of one of these types (the reply's frames pass by)."""
+    while (frame := await socket.receive())["type"] not in frame_types:
+        pass
+    return frame
 
 
 async def versions() -> list[tuple[int, str]]:
@@ -225,3 +233,25 @@ async def test_edits_have_their_own_rate_limit(connect, alice_session, settings)
     await socket.send(seed_frame("Make it less risky"))  # messages are counted apart
     assert (await socket.receive_until("message_complete"))[-1]["strategy_version"] == 4
     assert await sync_to_async(Message.objects.filter(role="user").count)() == 2
+
+
+async def test_an_edit_and_a_message_sent_at_once_from_two_tabs_both_end_well(connect, alice_session):
+    editor = await connect(session=alice_session)
+    reply = await first_version(editor)
+    chatter = await connect(f"/ws/chat/{reply['conversation_id']}/", session=alice_session)
+    await chatter.receive()  # conversation_state
+
+    await asyncio.gather(
+        editor.send(edit_frame(edited(reply["strategy_json"], stop_pct=3), base_version=1)),
+        chatter.send(seed_frame("Make it less risky")),
+    )
+
+    complete = (await chatter.receive_until("message_complete"))[-1]
+    assert complete["error"] is None
+    edit_outcome = await first_of(editor, "strategy_updated", "error")
+    if edit_outcome["type"] == "strategy_updated":  # the edit was stored first: the reply came after it
+        assert (edit_outcome["strategy_version"], complete["strategy_version"]) == (2, 3)
+        assert await versions() == [(1, "reply"), (2, "edit"), (3, "reply")]
+    else:  # the message was stored first: its reply was streaming when the edit arrived
+        assert edit_outcome["code"] == "reply_in_progress" and complete["strategy_version"] == 2
+        assert await versions() == [(1, "reply"), (2, "reply")]

@@ -10,10 +10,18 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from accounts.sessions import session_current_key, user_group_name
-from chat import backtests, replies
+from chat import backtests, edits, replies
 from chat.db import db_call
 from chat.errors import ChatError
-from chat.frames import ActionFrame, CancelFrame, ErrorFrame, ServerFrame, group_name, parse_client_frame
+from chat.frames import (
+    ActionFrame,
+    CancelFrame,
+    EditStrategyFrame,
+    ErrorFrame,
+    ServerFrame,
+    group_name,
+    parse_client_frame,
+)
 from chat.models import Conversation
 from chat.presence import open_sockets
 from chat.selectors import conversation_for_user
@@ -101,10 +109,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 await backtests.handle_run_backtest(user=user, conversation=self.conversation, params=frame.params)
             elif isinstance(frame, ActionFrame):
                 await replies.handle_explain(user=user, conversation=self.conversation, enter=self._enter)
+            elif isinstance(frame, EditStrategyFrame):
+                await edits.handle_edit(user=user, conversation=self.conversation, frame=frame)
             else:
                 await replies.handle_message(user=user, conversation=self.conversation, frame=frame, enter=self._enter)
         except ChatError as error:
-            await self.send_frame(ErrorFrame(code=error.code, message=error.message))
+            await self.send_frame(ErrorFrame(code=error.code, message=error.message, problems=error.problems))
         except Exception:  # a bug must cost the trader one request, not the socket (daphne would close it, 1011)
             logger.exception("could not handle a frame on conversation %s", getattr(self.conversation, "id", None))
             await self.send_frame(ErrorFrame(code="server_error", message=SERVER_FAULT))

@@ -1,14 +1,20 @@
 """Errors the chat reports to a socket as `error` frames; the socket stays open."""
 
+from strategies.schemas import StrategyProblem
+
 
 class ChatError(Exception):
-    """A frame or request the server cannot take; `code` is stable, `message` is for the trader."""
+    """A frame or request the server cannot take; `code` is stable, `message` is for the trader.
+
+    `problems`: for a strategy refused, each problem by its JSON path.
+    """
 
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, problems: list[StrategyProblem] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.problems = problems or []
         if code is not None:
             self.code = code
 

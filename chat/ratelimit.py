@@ -1,10 +1,10 @@
-"""Requests per trader per minute (messages, strategy imports, backtests), counted atomically in Django's
-cache: Redis when workers share one, else this process's memory (then there is only one process).
+"""Requests per trader per minute (messages, strategy imports, backtests, builder edits), counted atomically
+in Django's cache: Redis when workers share one, else this process's memory (then there is only one process).
 
-A sliding-window counter per scope ("messages", "imports", "backtests"): the current minute's count plus the
-previous minute's, weighted by how much of it still lies within the last 60 s. Every request takes its place
-with one atomic increment, so traders sending from many sockets and workers at once can never get more
-through than the limit.
+A sliding-window counter per scope ("messages", "imports", "backtests", "edits"): the current minute's count
+plus the previous minute's, weighted by how much of it still lies within the last 60 s. Every request takes
+its place with one atomic increment, so traders sending from many sockets and workers at once can never get
+more through than the limit.
 """
 
 from __future__ import annotations

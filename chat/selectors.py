@@ -152,14 +152,24 @@ def reply_request(*, conversation: Conversation, max_turns: int) -> tuple[ReplyR
     Bounded, so a reply's cost (and the model's context) does not grow with the conversation's length:
     the current strategy, sent with every request, carries what older turns settled.
     """
+    stored = reversed(_newest_turns(conversation, max_turns))
+    current = current_version(conversation=conversation)
+    return request_from_turns(stored, current_strategy=current.data if current else None)
+
+
+def stated_capital(*, conversation: Conversation, max_turns: int) -> float | None:
+    """The capital the trader last stated in the newest `max_turns` turns, as `reply_request` finds it."""
+    return _last_stated_capital(_newest_turns(conversation, max_turns))
+
+
+def _newest_turns(conversation: Conversation, max_turns: int) -> list[tuple[str, str]]:
+    """The conversation's newest `max_turns` stored (role, content) turns, newest first."""
     newest_first = (
         conversation.messages.exclude(status=Message.Status.STREAMING)
         .order_by("-created_at", "-id")
         .values_list("role", "content")[:max_turns]
     )
-    stored = reversed(list(newest_first))
-    current = current_version(conversation=conversation)
-    return request_from_turns(stored, current_strategy=current.data if current else None)
+    return list(newest_first)
 
 
 def request_from_turns(
@@ -167,8 +177,17 @@ def request_from_turns(
 ) -> tuple[ReplyRequest, float | None]:
     """The provider's request for the conversation's (role, content) turns, and the capital the trader last stated."""
     chat_turns = [ChatTurn(role=role, content=content) for role, content in turns if content.strip()]
-    capital = next(
-        (amount for turn in reversed(chat_turns) if turn.role == "user" and (amount := parse_capital(turn.content))),
+    capital = _last_stated_capital((turn.role, turn.content) for turn in reversed(chat_turns))
+    return ReplyRequest(turns=chat_turns, current_strategy=current_strategy), capital
+
+
+def _last_stated_capital(newest_first: Iterable[tuple[str, str]]) -> float | None:
+    """The amount the newest user turn that states one states (of (role, content) turns, newest first)."""
+    return next(
+        (
+            amount
+            for role, content in newest_first
+            if role == "user" and content.strip() and (amount := parse_capital(content))
+        ),
         None,
     )
-    return ReplyRequest(turns=chat_turns, current_strategy=current_strategy), capital

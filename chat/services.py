@@ -1,4 +1,5 @@
-"""Writes to the chat: storing the trader's message, checkpointing and finishing replies, sweeping stale ones."""
+"""Writes to the chat: storing the trader's message, checkpointing and finishing replies, sweeping stale ones,
+and the builder's edits and restores, which wait for no reply: one streaming refuses them."""
 
 from __future__ import annotations
 
@@ -11,15 +12,25 @@ from django.utils import timezone
 
 from chat.errors import ReplyInProgress
 from chat.library import conversation_title_from_strategy
-from chat.ratelimit import allowance
 from chat.models import Conversation, Message
+from chat.notes import note_create
 from chat.providers.base import StreamOutcome
+from chat.ratelimit import allowance
+from strategies.models import Strategy as StrategyModel
 from strategies.models import StrategyVersion
 from strategies.schemas import Strategy
-from strategies.services import strategy_lock_for_conversation, strategy_version_append
+from strategies.services import (
+    strategy_lock_for_conversation,
+    strategy_version_append,
+    strategy_version_edit,
+    strategy_version_restore,
+)
+from strategies.validation import strategy_summary
+from strategies.versions import same_strategy
 
 TITLE_CHARS = 80  # a conversation's title until its first strategy names it (chat.library)
 REPLY_INTERRUPTED = "The reply was cut off because the server writing it stopped. Ask again to continue."
+REPLY_STREAMING = "A reply is still being written. Wait for it, or stop it first."
 
 
 @dataclass(frozen=True)
@@ -57,14 +68,7 @@ def message_submit(
             if conversation is None:
                 conversation = Conversation.objects.create(owner=user, title=content.strip()[:TITLE_CHARS])
             else:
-                # Touching updated_at first takes the row lock (PostgreSQL) that keeps two sockets from both
-                # passing the streaming check below; a refused message rolls it back.
-                now = timezone.now()
-                if not Conversation.objects.filter(pk=conversation.pk).update(updated_at=now):
-                    raise Conversation.DoesNotExist("Conversation matching query does not exist.")
-                conversation.updated_at = now
-                if conversation.messages.filter(status=Message.Status.STREAMING).exists():
-                    raise ReplyInProgress("A reply is still being written. Wait for it, or stop it first.")
+                _claim_idle(conversation)
             # A conversation created just now has no messages to check for.
             if history and (created or not conversation.messages.exists()):
                 Message.objects.bulk_create(
@@ -82,6 +86,47 @@ def message_submit(
         return Submission(conversation, user_message, reply, created)
 
 
+def _claim_idle(conversation: Conversation) -> None:
+    """Row-lock the conversation for this transaction, raising ReplyInProgress while a reply streams on it.
+
+    Touching updated_at takes the row lock (PostgreSQL; SQLite's transactions are serial anyway) that keeps
+    two writers (two messages, a message and an edit) from both passing the streaming check; a refused
+    write rolls it back.
+    """
+    now = timezone.now()
+    if not Conversation.objects.filter(pk=conversation.pk).update(updated_at=now):
+        raise Conversation.DoesNotExist("Conversation matching query does not exist.")
+    conversation.updated_at = now
+    if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+        raise ReplyInProgress(REPLY_STREAMING)
+
+
+@transaction.atomic
+def strategy_edit(*, conversation: Conversation, base_version: int, strategy: Strategy) -> StrategyVersion:
+    """Store the trader's validated edit of `base_version` as the next version, unless a reply is streaming.
+
+    Raises ReplyInProgress, or what `strategy_version_edit` raises (VersionConflict, NoChange).
+    """
+    _claim_idle(conversation)
+    return strategy_version_edit(
+        conversation=conversation, base_version=base_version, data=strategy.model_dump(mode="json")
+    )
+
+
+@transaction.atomic
+def strategy_restore(
+    *, conversation: Conversation, strategy: StrategyModel, number: int
+) -> tuple[StrategyVersion, Message]:
+    """Make version `number` current again as a new version, and post a note saying so to the chat.
+
+    Raises ReplyInProgress while a reply streams, or what `strategy_version_restore` raises (NoChange).
+    """
+    _claim_idle(conversation)
+    version = strategy_version_restore(strategy=strategy, number=number)
+    content = f"Restored v{number} as v{version.number}: {strategy_summary(version.data)}"
+    return version, note_create(conversation=conversation, content=content)
+
+
 @transaction.atomic
 def reply_finish(
     *,
@@ -94,7 +139,7 @@ def reply_finish(
     strategy: Strategy | None,
     new_conversation: bool = False,
 ) -> StrategyVersion | None:
-    """Store a finished reply once, with the strategy version it produced (if it differs from the current one).
+    """Store a finished reply once, with the strategy version it produced (unless it trades as the current one).
 
     `new_conversation`: the reply answers the message that started the conversation, so it most likely
     has no strategy yet. Returns the conversation's strategy version after the reply (None without a
@@ -118,7 +163,7 @@ def reply_finish(
     if created:
         conversation_title_from_strategy(conversation=conversation, strategy=owned, data=strategy)
     current = owned.current_version
-    if current is not None and current.data == data:
+    if current is not None and same_strategy(current.data, data):
         return current
     return strategy_version_append(locked=owned, data=data, source_message_id=reply_id, first=created)
 

@@ -1,5 +1,5 @@
 """JSON endpoints of the chat: the trader's conversations, a conversation's older messages page by page,
-and restoring a strategy version, which every socket on the conversation is told."""
+and restoring a strategy version, which every socket on the conversation is told and the chat notes."""
 
 import uuid
 from typing import Any
@@ -11,15 +11,19 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.broadcast import publish
+from chat.errors import ReplyInProgress
 from chat.frames import StrategyUpdated
 from chat.models import Conversation, Message
+from chat.notes import note_frame
 from chat.selectors import PAGE_KEYS_BYTES, PAGE_MESSAGES, conversation_for_user, message_in, message_page
+from chat.services import strategy_restore
 from chat.wire import json_text
 from strategies.selectors import strategy_for_owner
-from strategies.services import strategy_version_restore
+from strategies.versions import NoChange
 
 BAD_LIMIT = f"limit must be a whole number from 1 to {PAGE_MESSAGES}."
 BAD_BEFORE = "before must be the id of a message of this conversation."
+RESTORE_WHILE_STREAMING = "A reply is still being written. Wait for it (or stop it), then restore the version."
 
 
 @require_GET
@@ -50,12 +54,21 @@ def message_list(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
 
 @require_POST
 @login_required
-def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: int) -> JsonResponse:
-    """Make an earlier strategy version current again and tell every socket on the conversation."""
+def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: int) -> HttpResponse:
+    """Make an earlier strategy version current again, note it in the chat and tell every socket on the conversation.
+
+    `409` with `{"error": sentence}` while a reply streams, or when that version trades the same as the current one.
+    """
     strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
     if strategy is None or not strategy.versions.filter(number=number).exists():
         raise Http404("No such version.")
-    version = strategy_version_restore(strategy=strategy, number=number)
+    try:
+        version, note = strategy_restore(conversation=strategy.conversation, strategy=strategy, number=number)
+    except ReplyInProgress:
+        return _json({"error": RESTORE_WHILE_STREAMING}, status=409)
+    except NoChange as unchanged:
+        sentence = f"v{number} is the same strategy as the current v{unchanged.current}, so nothing was restored."
+        return _json({"error": sentence}, status=409)
     frame = StrategyUpdated(
         strategy_json=version.data,
         strategy_version=version.number,
@@ -64,6 +77,7 @@ def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: in
         restored_from=version.restored_from,
     )
     async_to_sync(publish)(conversation_id, frame)
+    async_to_sync(publish)(conversation_id, note_frame(note, strategy_version=version.number))
     return JsonResponse(frame.model_dump(exclude={"conversation_id"}))
 
 

@@ -1,8 +1,12 @@
-"""Structural checks on a strategy flowchart: unique ids, real edges, one start, a path to an end."""
+"""Structural checks on a strategy flowchart: unique ids, real edges, one start, a path to an end.
 
-from collections import Counter, deque
+Every problem is named by its JSON path (`flowchart.nodes[3].id`, `flowchart.edges[5]`); the error's
+message is the first problem's sentence.
+"""
 
-from strategies.schemas import Flowchart, InvalidStrategy
+from collections import deque
+
+from strategies.schemas import MAX_STRATEGY_PROBLEMS, Flowchart, InvalidStrategy, StrategyProblem
 
 
 class FlowchartError(InvalidStrategy):
@@ -10,29 +14,45 @@ class FlowchartError(InvalidStrategy):
 
 
 def check_flowchart(flowchart: Flowchart) -> None:
-    """Raise `FlowchartError` unless the flowchart is a graph the builder can run."""
-    counts = Counter(node.id for node in flowchart.nodes)
-    duplicates = sorted(node_id for node_id, n in counts.items() if n > 1)
-    if duplicates:
-        raise FlowchartError(f"The strategy's flowchart has more than one step with the id '{duplicates[0]}'.")
+    """Raise `FlowchartError` naming every problem unless the flowchart is a graph the builder can run."""
+    problems = flowchart_problems(flowchart)
+    if problems:
+        raise FlowchartError(problems[0].message, problems[:MAX_STRATEGY_PROBLEMS])
 
-    for source, target in flowchart.edges:
-        if source not in counts:
-            raise FlowchartError(f"The strategy's flowchart has an edge from a step that doesn't exist: '{source}'.")
-        if target not in counts:
-            raise FlowchartError(f"The strategy's flowchart has an edge to a step that doesn't exist: '{target}'.")
 
-    starts = [node.id for node in flowchart.nodes if node.type == "start"]
+def flowchart_problems(flowchart: Flowchart) -> list[StrategyProblem]:
+    """Every structural problem of the flowchart, in the order a trader would fix them."""
+    problems: list[StrategyProblem] = []
+    first_index: dict[str, int] = {}
+    for index, node in enumerate(flowchart.nodes):
+        if node.id in first_index:
+            message = f"The strategy's flowchart has more than one step with the id '{node.id}'."
+            problems.append(StrategyProblem(path=f"flowchart.nodes[{index}].id", message=message))
+        else:
+            first_index[node.id] = index
+
+    for index, (source, target) in enumerate(flowchart.edges):
+        if source not in first_index:
+            message = f"The strategy's flowchart has an edge from a step that doesn't exist: '{source}'."
+            problems.append(StrategyProblem(path=f"flowchart.edges[{index}][0]", message=message))
+        if target not in first_index:
+            message = f"The strategy's flowchart has an edge to a step that doesn't exist: '{target}'."
+            problems.append(StrategyProblem(path=f"flowchart.edges[{index}][1]", message=message))
+
+    starts = [index for index, node in enumerate(flowchart.nodes) if node.type == "start"]
     if not starts:
-        raise FlowchartError("The strategy's flowchart has no start step.")
-    if len(starts) > 1:
-        raise FlowchartError("The strategy's flowchart has more than one start step.")
+        problems.append(StrategyProblem(path="flowchart.nodes", message="The strategy's flowchart has no start step."))
+    for index in starts[1:]:
+        message = "The strategy's flowchart has more than one start step."
+        problems.append(StrategyProblem(path=f"flowchart.nodes[{index}].type", message=message))
     ends = {node.id for node in flowchart.nodes if node.type == "end"}
     if not ends:
-        raise FlowchartError("The strategy's flowchart has no end step.")
+        problems.append(StrategyProblem(path="flowchart.nodes", message="The strategy's flowchart has no end step."))
 
-    if not _reachable(starts[0], flowchart.edges) & ends:
-        raise FlowchartError("The strategy's flowchart has no path from the start step to the end step.")
+    if len(starts) == 1 and ends and not _reachable(flowchart.nodes[starts[0]].id, flowchart.edges) & ends:
+        message = "The strategy's flowchart has no path from the start step to the end step."
+        problems.append(StrategyProblem(path="flowchart.edges", message=message))
+    return problems
 
 
 def _reachable(origin: str, edges: list[tuple[str, str]]) -> set[str]:

@@ -32,6 +32,9 @@ DEFAULT_TIMEFRAME: Timeframe = "1d"
 GuardrailStatus = Literal["ok", "warning", "violation"]
 
 
+MAX_STRATEGY_PROBLEMS = 50  # problems an `InvalidStrategy` lists by path
+
+
 class StrategyProblem(BaseModel):
     """One reason a strategy was refused: where (a JSON path like `flowchart.nodes[2].meta.stop_pct`) and why."""
 

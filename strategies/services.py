@@ -1,4 +1,8 @@
-"""Writes to strategies: new versions from replies, restores, imports; a strategy started at a version; archiving."""
+"""Writes to strategies: new versions from replies, edits, restores, imports; a strategy started at a version;
+archiving.
+
+A version that would trade the same as the current one is not stored (`strategies.versions.same_strategy`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,26 @@ from django.db.models import Max
 from django.utils import timezone
 
 from strategies.models import Strategy, StrategyVersion
+from strategies.versions import NoChange, VersionConflict, same_strategy
+
+
+def strategy_lock(*, conversation: Any) -> Strategy:
+    """The conversation's strategy, row-locked with its current version loaded (call inside a transaction).
+
+    Raises Strategy.DoesNotExist when the conversation has none.
+    """
+    return _locked(conversation=conversation)
+
+
+def _locked(**lookup: Any) -> Strategy:
+    """The strategy matching `lookup`, row-locked, with its current version read after the lock was taken."""
+    strategy = Strategy.objects.select_for_update().get(**lookup)
+    # A separate query, not a join: on PostgreSQL a SELECT ... FOR UPDATE that waited for another writer
+    # re-reads the locked row but not the rows joined to it, so a joined current version would be the one
+    # from before that writer's commit (or none at all).
+    if strategy.current_version_id is not None:
+        strategy.current_version = StrategyVersion.objects.get(pk=strategy.current_version_id)
+    return strategy
 
 
 def strategy_lock_for_conversation(*, conversation: Any, expect_new: bool = False) -> tuple[Strategy, bool]:
@@ -17,11 +41,9 @@ def strategy_lock_for_conversation(*, conversation: Any, expect_new: bool = Fals
     Call inside a transaction. Created (without versions) on the conversation's first valid reply;
     `expect_new` (the conversation started with this reply's message) tries creating it before looking.
     """
-    # `of`: PostgreSQL cannot lock the nullable side of the current-version outer join.
-    locked = Strategy.objects.select_for_update(of=("self",)).select_related("current_version")
     if not expect_new:
         try:
-            return locked.get(conversation=conversation), False
+            return strategy_lock(conversation=conversation), False
         except Strategy.DoesNotExist:
             pass
     try:
@@ -32,7 +54,7 @@ def strategy_lock_for_conversation(*, conversation: Any, expect_new: bool = Fals
                 name=conversation.title or "Untitled strategy",
             )
     except IntegrityError:
-        return locked.get(conversation=conversation), False
+        return strategy_lock(conversation=conversation), False
     return strategy, True
 
 
@@ -85,12 +107,41 @@ def strategy_version_append(
     return version
 
 
+@transaction.atomic
+def strategy_version_edit(*, conversation: Any, base_version: int, data: dict[str, Any]) -> StrategyVersion:
+    """Store the trader's edit of version `base_version` (validated JSON) as the next version, source `edit`.
+
+    Raises VersionConflict when another version became current first, NoChange when the edit trades the
+    same as the current version, Strategy.DoesNotExist when the conversation has no strategy version.
+    """
+    locked = strategy_lock(conversation=conversation)
+    current = locked.current_version
+    if current is None:
+        raise Strategy.DoesNotExist("The conversation has no strategy version.")
+    if current.number != base_version:
+        raise VersionConflict(current=current.number)
+    if same_strategy(current.data, data):
+        raise NoChange(current=current.number)
+    return strategy_version_append(locked=locked, data=data, source=StrategyVersion.Source.EDIT)
+
+
+@transaction.atomic
 def strategy_version_restore(*, strategy: Strategy, number: int) -> StrategyVersion:
-    """Make an earlier version current again, as a new version (history is never rewritten)."""
-    earlier = strategy.versions.get(number=number)
-    return strategy_version_create(
-        strategy=strategy, data=earlier.data, source=StrategyVersion.Source.RESTORE, restored_from=number
+    """Make an earlier version current again, as a new version (history is never rewritten).
+
+    Raises StrategyVersion.DoesNotExist for a number the strategy has not reached, NoChange when that
+    version trades the same as the current one.
+    """
+    locked = _locked(pk=strategy.pk)
+    earlier = locked.versions.get(number=number)
+    current = locked.current_version
+    if current is not None and same_strategy(current.data, earlier.data):
+        raise NoChange(current=current.number)
+    version = strategy_version_append(
+        locked=locked, data=earlier.data, source=StrategyVersion.Source.RESTORE, restored_from=number
     )
+    strategy.current_version = version
+    return version
 
 
 @transaction.atomic

@@ -3,7 +3,9 @@
 `validate_strategy` parses against the schema, checks the flowchart graph and fills in the server's
 guardrails and actions, returning the typed `Strategy` (its JSON is dumped only where it is stored or
 sent); every failure is an `InvalidStrategy` whose message a trader can read (pydantic
-errors are translated here, in one place). `strategy_summary` gives the chat a one-line description.
+errors are translated here, in one place) and whose `problems` name every problem by its JSON path
+(an edit or an import shows them all; a model reply shows the message). `strategy_summary` gives the
+chat a one-line description.
 """
 
 from collections.abc import Sequence
@@ -13,11 +15,18 @@ from pydantic import ValidationError
 
 from strategies.graph import FlowchartError, check_flowchart
 from strategies.guardrails import compute_actions, compute_guardrails, format_pct, format_usd
-from strategies.schemas import NODE_TYPES, InvalidStrategy, Strategy
+from strategies.schemas import (
+    CONDITION_KINDS,
+    MAX_STRATEGY_PROBLEMS,
+    NODE_TYPES,
+    InvalidStrategy,
+    Strategy,
+    StrategyProblem,
+)
 
 __all__ = ["FlowchartError", "InvalidStrategy", "strategy_summary", "validate_strategy"]
 
-MAX_PROBLEMS = 2
+MAX_PROBLEMS = 2  # sentences in the message; `problems` lists up to MAX_STRATEGY_PROBLEMS
 
 _FIELD_WORDS: dict[str, str] = {
     "account": "account",
@@ -47,6 +56,16 @@ _FIELD_WORDS: dict[str, str] = {
     "stop_pct": "stop loss percentage",
     "added": "stop loss switch",
     "allocation_pct": "allocation percentage",
+    "symbol": "symbol",
+    "timeframe": "timeframe",
+    "conditions": "entry conditions",
+    "kind": "kind",
+    "pct": "drop percentage",
+    "lookback_bars": "lookback in bars",
+    "period": "period",
+    "fast": "fast period",
+    "slow": "slow period",
+    "threshold": "RSI threshold",
 }
 
 _TYPE_WORDS: dict[str, str] = {
@@ -64,11 +83,12 @@ def validate_strategy(data: object, *, stated_capital_usd: float | None) -> Stra
     """Return the normalised strategy with server guardrails and actions, or raise `InvalidStrategy`."""
     if not isinstance(data, dict):
         kind = _TYPE_WORDS.get(type(data).__name__, "something else")
-        raise InvalidStrategy(f"The strategy must be a JSON object, but the assistant sent {kind}.")
+        message = f"The strategy must be a JSON object, but the assistant sent {kind}."
+        raise InvalidStrategy(message, [StrategyProblem(path="", message=message)])
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
-        raise InvalidStrategy(_explain(exc, data)) from None
+        raise _explained(exc, data) from None
     check_flowchart(strategy.flowchart)
     guardrails = compute_guardrails(strategy, stated_capital_usd=stated_capital_usd)
     return strategy.model_copy(update={"guardrails": guardrails, "actions": compute_actions(guardrails)})
@@ -90,16 +110,36 @@ def strategy_summary(data: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def _explain(exc: ValidationError, data: dict[str, Any]) -> str:
-    """Translate pydantic's errors into at most two sentences naming the fields in plain words."""
-    sentences: list[str] = []
-    for error in exc.errors(include_url=False, include_input=False):
-        sentence = _sentence(error["type"], tuple(error["loc"]), error.get("ctx") or {}, error["msg"], data)
-        if sentence not in sentences:
-            sentences.append(sentence)
-        if len(sentences) == MAX_PROBLEMS:
-            break
-    return " ".join(sentences)
+def _explained(exc: ValidationError, data: dict[str, Any]) -> InvalidStrategy:
+    """Pydantic's errors as an `InvalidStrategy`: at most two sentences, and every problem by its JSON path."""
+    problems: list[StrategyProblem] = []
+    for error in exc.errors(include_url=False, include_input=False)[:MAX_STRATEGY_PROBLEMS]:
+        loc = tuple(error["loc"])
+        sentence = _sentence(error["type"], loc, error.get("ctx") or {}, error["msg"], data)
+        problems.append(StrategyProblem(path=_json_path(loc), message=sentence))
+    sentences = list(dict.fromkeys(problem.message for problem in problems))[:MAX_PROBLEMS]
+    return InvalidStrategy(" ".join(sentences), problems)
+
+
+def _json_path(loc: Sequence[int | str]) -> str:
+    """A pydantic location as a JSON path, e.g. `flowchart.nodes[2].meta.stop_pct` ("" is the whole strategy).
+
+    The tags pydantic puts in a location to name a union's branch (a node's type, a condition's kind)
+    are not keys of the JSON, so they are left out.
+    """
+    path = ""
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not _is_union_tag(loc, index):
+            path += f".{part}" if path else part
+    return path
+
+
+def _is_union_tag(loc: Sequence[int | str], index: int) -> bool:
+    """Whether `loc[index]` names the branch of a node or condition union rather than a key."""
+    after_item = index > 0 and isinstance(loc[index - 1], int)
+    return after_item and (loc[index] in NODE_TYPES or loc[index] in CONDITION_KINDS)
 
 
 def _sentence(kind: str, loc: tuple[int | str, ...], ctx: dict[str, Any], msg: str, data: dict[str, Any]) -> str:
@@ -109,6 +149,8 @@ def _sentence(kind: str, loc: tuple[int | str, ...], ctx: dict[str, Any], msg: s
             f"Edge {int(loc[2]) + 1} of the strategy's flowchart must be a pair of step ids, "
             'like ["start", "end"].'
         )
+    if kind.startswith("union_tag_") and "conditions" in loc:
+        return f"{_capitalised(_subject(loc, data))} must have a kind: one of {', '.join(sorted(CONDITION_KINDS))}."
     if kind == "union_tag_invalid":
         step, tag = _capitalised(_step_name(data, loc[2])), _raw_node_field(data, loc[2], "type")
         kind_text = f"an unknown type '{_short(tag)}'" if isinstance(tag, str) else "a type that isn't text"
@@ -146,6 +188,8 @@ def _problem(kind: str, ctx: dict[str, Any], msg: str) -> str:
         return f"may have at most {ctx.get('max_length')} entries"
     if kind == "string_too_long":
         return f"may be at most {ctx.get('max_length')} characters long"
+    if kind == "value_error":  # a model validator's own reason, e.g. "the fast period must be shorter ..."
+        return "is not valid: " + msg.removeprefix("Value error, ").rstrip(".")
     return "is not valid: " + msg.removeprefix("Input ").rstrip(".").lower()
 
 
@@ -154,10 +198,14 @@ def _subject(loc: Sequence[int | str], data: dict[str, Any]) -> str:
     parts = list(loc)
     if len(parts) >= 3 and parts[:2] == ["flowchart", "nodes"] and isinstance(parts[2], int):
         step = _step_name(data, parts[2])
-        inner = parts[4:] if parts[3:4] and parts[3] in NODE_TYPES else parts[3:]
+        inner = [part for index, part in enumerate(parts) if index >= 3 and not _is_union_tag(parts, index)]
         fields = [p for p in inner if isinstance(p, str)]
         if not fields:
             return f"{step} of the flowchart"
+        if "conditions" in inner[:-1] and isinstance(inner[inner.index("conditions") + 1], int):
+            condition = f"entry condition {int(inner[inner.index('conditions') + 1]) + 1}"
+            leaf = fields[-1]
+            return f"{condition} of {step}" if leaf == "conditions" else f"{_words(leaf)} in {condition} of {step}"
         leaf = next((p for p in reversed(fields) if p != "meta"), "meta")
         return f"{_words(leaf)} of {step}"
     names = [p for p in parts if isinstance(p, str)]

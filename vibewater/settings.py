@@ -229,6 +229,8 @@ CHAT_MAX_HISTORY_TURNS = env.int("CHAT_MAX_HISTORY_TURNS", default=40)
 # bounded however long the conversation grows.
 CHAT_CONTEXT_TURNS = env.int("CHAT_CONTEXT_TURNS", default=40)
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=20)
+# Builder edits (edit_strategy) a trader may make a minute, counted apart from messages.
+CHAT_EDITS_PER_MINUTE = env.int("CHAT_EDITS_PER_MINUTE", default=60)
 # Deltas arriving within this window are merged into one content_chunk frame.
 CHAT_COALESCE_MS = env.float("CHAT_COALESCE_MS", default=15.0)
 # Seconds a worker's lease in Redis lasts after its heartbeat (a third of this apart) last renewed it:

@@ -440,6 +440,41 @@ async def test_a_follow_up_sends_alternating_history_and_the_current_strategy(co
     assert '"stop_loss_present"' in follow_up["system"][0]["text"]  # the server's guardrails, not the model's
 
 
+async def test_a_reply_that_rewords_the_current_strategy_makes_no_new_version(connect, alice_session, bedrock):
+    socket = await connect(session=alice_session)
+    first = await first_good_turn(socket, bedrock)
+    reworded = strategy_reply(1000).replace(
+        "A high-risk DeFi dip-buying strategy with a 7% target and a 5% stop.", "Same plan, said again."
+    )
+    assert reworded != strategy_reply(1000)
+    bedrock.push(Script(text=reworded))
+
+    await socket.send(seed_frame("Is that still the plan?"))
+    complete = (await socket.receive_until("message_complete"))[-1]
+
+    assert complete["error"] is None and complete["strategy_version"] == 1
+    assert complete["strategy_json"] == first["strategy_json"]
+    assert await version_count() == 1
+
+
+async def test_the_reply_after_an_edit_is_asked_about_the_edited_strategy(connect, alice_session, bedrock):
+    socket = await connect(session=alice_session)
+    first = await first_good_turn(socket, bedrock)
+    change = json.loads(json.dumps(first["strategy_json"]))
+    next(n for n in change["flowchart"]["nodes"] if n["type"] == "stop_loss")["meta"]["stop_pct"] = 3.5
+    await socket.send({"type": "edit_strategy", "base_version": 1, "strategy_json": change})
+    edit = await socket.receive()
+    assert (edit["type"], edit["strategy_version"]) == ("strategy_updated", 2)
+    bedrock.push(Script(text=strategy_reply(1000)))
+
+    await socket.send(seed_frame(FOLLOW_UP))
+    await socket.receive_until("message_complete")
+
+    follow_up = bedrock.requests[1].body
+    assert follow_up["system"] == [{"text": system_prompt(edit["strategy_json"])}]
+    assert '"stop_pct": 3.5' in follow_up["system"][0]["text"]
+
+
 async def test_history_after_a_failed_reply_still_alternates(connect, alice_session, bedrock, instant_retries):
     socket = await connect(session=alice_session)
     await first_good_turn(socket, bedrock)

@@ -34,7 +34,8 @@ pytestmark = pytest.mark.django_db
 FIRST_MESSAGE_QUERIES = 5  # savepoint, conversation, user message, reply, release
 FIRST_FINISH_QUERIES = 10  # savepoint, reply update, savepoint, strategy, release, title, name, version, current, release
 FOLLOW_UP_QUERIES = 8  # savepoint, touch conversation, streaming check, 2 messages, release, 2 reads
-FINISH_SAME_STRATEGY_QUERIES = 4  # savepoint, reply update, strategy lock, release
+# savepoint, reply update, strategy lock, current version (read after the lock: see strategies.services), release
+FINISH_SAME_STRATEGY_QUERIES = 5
 
 
 @pytest.fixture
@@ -107,15 +108,18 @@ def test_follow_ups_number_versions_on_and_skip_unchanged_strategies(
     with django_assert_max_num_queries(FOLLOW_UP_QUERIES):
         same = submit(trader, first.conversation, "Explain it")
         request, capital = reply_request(conversation=same.conversation, max_turns=settings.CHAT_CONTEXT_TURNS)
+    # The same strategy in new words: the assistant panel's prose differs with every reply.
+    reworded = {**seed_strategy(), "assistant_panel": {"greeting": "Hi again", "assistant_reply": "Still this."}}
     with django_assert_max_num_queries(FINISH_SAME_STRATEGY_QUERIES):
-        unchanged = finish(same, validated(seed_strategy()))
-    changed_data = {**seed_strategy(), "account": {"workspace": "Changed", "section": "My Strategies"}}
-    changed = finish(submit(trader, first.conversation, "Rename it"), validated(changed_data))
+        unchanged = finish(same, validated(reworded))
+    changed_data = {**seed_strategy(), "degen_class": {"selected": "Medium"}}
+    changed = finish(submit(trader, first.conversation, "Make it safer"), validated(changed_data))
 
     assert unchanged.number == 1
     assert changed.number == 2 and changed.data == stored(changed_data)
     assert Strategy.objects.get(conversation=first.conversation).current_version == changed
     assert [m.content for m in request.turns] == ["Build me a strategy with $5000", "Here it is.", "Explain it"]
+    assert Strategy.objects.get(conversation=first.conversation).versions.count() == 2
     assert request.current_strategy == stored(seed_strategy()) and capital == 5000
 
 

@@ -174,6 +174,53 @@ async def test_restoring_a_version_makes_it_current_and_tells_every_socket_on_th
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
+async def test_a_restore_is_noted_in_the_chat_on_every_socket(connect, alice_session):
+    conversation, _ = await sync_to_async(_conversation_with_two_versions)("alice")
+    sockets = [await connect(f"/ws/chat/{conversation.id}/", session=alice_session) for _ in range(2)]
+    for socket in sockets:
+        await socket.receive()  # conversation_state
+
+    await sync_to_async(_restore)("alice", conversation.id, 1)
+
+    notes = []
+    for socket in sockets:
+        assert (await socket.receive())["type"] == "strategy_updated"
+        notes.append(await socket.receive())
+    assert notes[0] == notes[1]
+    note = notes[0]
+    assert (note["type"], note["status"], note["provider"]) == ("message_complete", "complete", "vibewater")
+    assert note["user_message"] == "Restored v1 as v3: High risk · DeFi · $1,000 · target 7% monthly · stop loss 5%"
+    assert note["strategy_version"] == 3 and note["strategy_json"] is None
+    stored = await sync_to_async(Message.objects.get)(pk=note["message_id"])
+    assert (stored.role, stored.content) == ("assistant", note["user_message"])
+    again = await connect(f"/ws/chat/{conversation.id}/", session=alice_session)
+    assert (await again.receive())["messages"][-1]["content"] == note["user_message"]
+
+
+def test_restoring_the_version_that_is_already_current_creates_nothing(alice_client, alice):
+    conversation, _ = _conversation_with_two_versions("alice")
+
+    response = alice_client.post(f"/api/conversations/{conversation.id}/versions/2/restore/")
+
+    assert response.status_code == 409
+    assert response.json() == {"error": "v2 is the same strategy as the current v2, so nothing was restored."}
+    assert StrategyVersion.objects.filter(strategy__conversation=conversation).count() == 2
+    assert not Message.objects.filter(conversation=conversation).exists()
+
+
+def test_a_restore_while_a_reply_streams_is_refused(alice_client, alice):
+    conversation, _ = _conversation_with_two_versions("alice")
+    Message.objects.create(conversation=conversation, role="assistant", status="streaming", content="Thinking")
+
+    response = alice_client.post(f"/api/conversations/{conversation.id}/versions/1/restore/")
+
+    assert response.status_code == 409 and "reply is still being written" in response.json()["error"]
+    assert StrategyVersion.objects.filter(strategy__conversation=conversation).count() == 2
+    assert Message.objects.filter(conversation=conversation).count() == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
 async def test_another_traders_version_cannot_be_restored_and_no_socket_hears_of_it(
     connect, alice_session, bob_session
 ):

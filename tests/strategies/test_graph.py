@@ -85,3 +85,34 @@ def test_edges_pointing_backwards_do_not_make_a_path() -> None:
 def test_cycles_are_allowed_when_the_end_is_reachable() -> None:
     edges = seed_strategy()["flowchart"]["edges"] + [["stop_loss", "entry"]]
     check_flowchart(_flowchart(edges=edges))
+
+
+def test_every_graph_problem_is_named_by_the_path_of_its_node_or_edge() -> None:
+    strategy = seed_strategy()
+    strategy["flowchart"]["nodes"][3]["id"] = "entry"  # profit_target is gone: two edges name it
+    strategy["flowchart"]["nodes"].append({"id": "start2", "type": "start"})
+    strategy["flowchart"]["edges"].append(["ghost", "end"])
+
+    with pytest.raises(FlowchartError) as info:
+        validate_strategy(strategy, stated_capital_usd=None)
+
+    assert str(info.value) == "The strategy's flowchart has more than one step with the id 'entry'."
+    flowchart_has = "The strategy's flowchart has"
+    assert [(problem.path, problem.message) for problem in info.value.problems] == [
+        ("flowchart.nodes[3].id", f"{flowchart_has} more than one step with the id 'entry'."),
+        ("flowchart.edges[2][1]", f"{flowchart_has} an edge to a step that doesn't exist: 'profit_target'."),
+        ("flowchart.edges[3][0]", f"{flowchart_has} an edge from a step that doesn't exist: 'profit_target'."),
+        ("flowchart.edges[5][0]", f"{flowchart_has} an edge from a step that doesn't exist: 'ghost'."),
+        ("flowchart.nodes[6].type", f"{flowchart_has} more than one start step."),
+    ]
+
+
+def test_a_flowchart_with_no_start_and_no_end_names_both() -> None:
+    flowchart = _flowchart(nodes=[n for n in _nodes() if n["type"] not in ("start", "end")], edges=[])
+
+    with pytest.raises(FlowchartError) as info:
+        check_flowchart(flowchart)
+
+    assert [problem.message for problem in info.value.problems] == [
+        "The strategy's flowchart has no start step.", "The strategy's flowchart has no end step."
+    ]

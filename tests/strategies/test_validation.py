@@ -220,3 +220,69 @@ def test_mutated_strategies_only_ever_raise_invalid_strategy(data: dict[str, Any
 def test_arbitrary_json_only_ever_raises_invalid_strategy(data: Any) -> None:
     with pytest.raises(InvalidStrategy):
         validate_strategy(data, stated_capital_usd=None)
+
+
+# --- every problem by its JSON path (an edit or an import lists them all) -------------------
+
+
+def _problems(data: object) -> list[tuple[str, str]]:
+    """The (path, message) pairs of the InvalidStrategy validate_strategy raises for this input."""
+    with pytest.raises(InvalidStrategy) as info:
+        validate_strategy(data, stated_capital_usd=None)
+    return [(problem.path, problem.message) for problem in info.value.problems]
+
+
+def test_every_schema_problem_is_named_by_its_json_path_while_the_message_stays_short() -> None:
+    data = seed_strategy()
+    node(data, "stop_loss")["meta"]["stop_pct"] = 150
+    node(data, "profit_target")["meta"]["target_pct"] = "lots"
+    node(data, "entry")["meta"]["conditions"] = [{"kind": "rsi_below", "period": 14, "threshold": 0}]
+    data["degen_class"]["selected"] = "Extreme"
+
+    problems = _problems(data)
+
+    assert problems == [
+        ("flowchart.nodes[2].meta.conditions[0].threshold",
+         "The RSI threshold (threshold) in entry condition 1 of step 'entry' must be greater than 0."),
+        ("flowchart.nodes[3].meta.target_pct",
+         "The profit target percentage (target_pct) of step 'profit_target' must be a number."),
+        ("flowchart.nodes[4].meta.stop_pct",
+         "The stop loss percentage (stop_pct) of step 'stop_loss' must be less than 100."),
+        ("degen_class.selected",
+         "The risk level (selected) in the risk class must be one of 'High', 'Medium' or 'Low'."),
+    ]
+    assert _invalid(data) == " ".join(message for _, message in problems[:2])
+
+
+def test_a_condition_of_no_known_kind_is_named_with_the_kinds_there_are() -> None:
+    data = seed_strategy()
+    node(data, "entry")["meta"]["conditions"] = [{"kind": "elon_tweets"}]
+
+    assert _problems(data) == [(
+        "flowchart.nodes[2].meta.conditions[0]",
+        "Entry condition 1 of step 'entry' must have a kind: one of drop_from_high, ma_cross_up, price_above_ma, "
+        "rsi_below.",
+    )]
+
+
+def test_a_missing_top_level_part_and_a_non_object_have_paths_too() -> None:
+    missing = seed_strategy()
+    del missing["strategy_metrics"]
+
+    assert _problems(missing) == [
+        ("strategy_metrics", "The strategy is missing its strategy metrics (strategy_metrics).")
+    ]
+    assert _problems([1, 2]) == [("", "The strategy must be a JSON object, but the assistant sent a list.")]
+
+
+def test_the_problems_listed_are_bounded() -> None:
+    data = seed_strategy()
+    stops = [{"id": f"stop{n}", "type": "stop_loss", "meta": {"stop_pct": 500}} for n in range(90)]
+    data["flowchart"]["nodes"] += stops
+
+    problems = _problems(data)
+
+    assert len(problems) == 50
+    assert problems[0] == (
+        "flowchart.nodes[6].meta.stop_pct", "The stop loss percentage (stop_pct) of step 'stop0' must be less than 100."
+    )

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { chatReducer, initialChatState, isSending, type ChatState } from "./reducer";
 import type { MessagePage, ServerFrame, MessageEntry } from "./protocol";
+import { demoReport } from "../backtest/fixtures";
 import { SEED_FLOWCHART } from "../flow/fixtures";
 import type { Strategy } from "../types/generated/strategy";
 
@@ -337,5 +338,25 @@ describe("a long conversation", () => {
     );
     expect(state.messages[0]).toMatchObject({ content: "The beginning", truncated: true });
     expect(state.messages[1]?.truncated).toBe(false);
+  });
+});
+
+describe("chat reducer and the backtest", () => {
+  it("hands backtest frames to the backtest state and leaves the transcript alone", () => {
+    let state = chatReducer(initialChatState(CONVERSATION), { kind: "backtest_requested" });
+    expect(state.backtest.phase).toBe("requested");
+    state = apply(state, { type: "backtest_started", backtest_id: "run-1", strategy_version: 1 });
+    expect(state.backtest).toMatchObject({ phase: "running", runningId: "run-1" });
+    state = apply(state, { ...demoReport({ backtest_id: "run-1" }), type: "backtest_result" });
+    expect(state.backtest.phase).toBe("idle");
+    expect(state.backtest.latest?.backtest_id).toBe("run-1");
+    expect(state.messages).toEqual([]);
+  });
+
+  it("shows a refused backtest in the panel and in the chat", () => {
+    let state = chatReducer(initialChatState(CONVERSATION), { kind: "backtest_requested" });
+    state = apply(state, { type: "error", code: "no_strategy", message: "There is no strategy to backtest yet." });
+    expect(state.backtest).toMatchObject({ phase: "failed", error: "There is no strategy to backtest yet." });
+    expect(state.messages.at(-1)).toMatchObject({ role: "system", content: "There is no strategy to backtest yet." });
   });
 });

@@ -1,4 +1,6 @@
 /** The safety checks the server ran on the strategy, each ok, warning or violation with its reason. */
+import { ProvenanceLabel } from "../backtest/ProvenanceLabel";
+import { CHECKED } from "../backtest/provenance";
 import type { GuardrailItem, Strategy } from "../types/generated/strategy";
 
 type Status = GuardrailItem["status"];
@@ -19,7 +21,9 @@ export function Guardrails({ guardrails }: { guardrails: Strategy["guardrails"] 
   const rows = guardrailRows(guardrails);
   return (
     <section className="card guardrails" aria-label="Guardrails">
-      <h2 className="section-title">Guardrails</h2>
+      <h2 className="section-title guardrails__title">
+        Guardrails <ProvenanceLabel provenance={CHECKED} />
+      </h2>
       {rows.length === 0 ? (
         <p className="muted small">No guardrails reported for this strategy.</p>
       ) : (

@@ -25,7 +25,7 @@ describe("the results panel", () => {
     expect(html).toContain('data-testid="backtest-synthetic"');
     expect(text(html)).toContain("Synthetic demo data — not market history.");
     expect(text(html)).toContain(
-      "Measured by backtest #1 on synthetic demo data — not market history BTC/USDT 1d, 2024-01-01 → 2024-01-10",
+      "Measured by backtest #1 on BTC/USDT 1d, 2024-01-01 → 2024-01-10 (synthetic demo data — not market history)",
     );
     expect(text(html)).toContain("Total return +3.15%");
     expect(text(html)).toContain("Max drawdown −5.19%");
@@ -61,7 +61,7 @@ describe("the results panel", () => {
 describe("the strategy's own numbers", () => {
   it("label the strategist's return target as a proposal, never styled as a gain", () => {
     const html = renderToStaticMarkup(createElement(Metrics, { capitalUsd: 5000, monthlyReturnPct: 50 }));
-    expect(text(html)).toContain("Monthly return target 50% Proposed");
+    expect(text(html)).toContain("Monthly target 50% Proposed");
     expect(html).not.toContain("is-positive");
     expect(html).not.toContain("is-good");
     expect(html.match(/data-kind="proposed"/g)).toHaveLength(2);

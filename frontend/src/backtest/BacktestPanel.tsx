@@ -5,10 +5,11 @@
 import { Suspense, lazy, useEffect, useState } from "react";
 
 import type { BacktestRunSummary } from "../api";
+import { formatWhen } from "../format";
 import type { BacktestReport } from "../types/generated/frames";
 import { metricRows } from "./metrics";
 import { ProvenanceLabel } from "./ProvenanceLabel";
-import { SYNTHETIC_DATA_HEADLINE, dataRangeText, type Provenance } from "./provenance";
+import { SYNTHETIC_DATA_HEADLINE, type Provenance } from "./provenance";
 import { RunHistory } from "./RunHistory";
 import type { BacktestState } from "./state";
 import { TradeList } from "./TradeList";
@@ -98,7 +99,7 @@ function BacktestReportView({ report, currentVersion }: { report: BacktestReport
       </p>
       <p className="muted small">
         Backtest #{report.number} of v{report.strategy_version} · {report.data.bars} bars · fee {report.fee_pct}% per
-        side · {dataRangeText(report.data)}
+        side · run {formatWhen(report.created_at)}
       </p>
       {stale && (
         <p className="backtest__stale" data-testid="backtest-stale">

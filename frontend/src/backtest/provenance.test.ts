@@ -14,7 +14,7 @@ describe("where a number came from", () => {
 
   it("names the run, the data and its range for a measured figure, and says when the data is synthetic", () => {
     expect(provenanceText({ kind: "measured", run: demoReport() })).toBe(
-      "Measured by backtest #1 on synthetic demo data — not market history BTC/USDT 1d, 2024-01-01 → 2024-01-10",
+      "Measured by backtest #1 on BTC/USDT 1d, 2024-01-01 → 2024-01-10 (synthetic demo data — not market history)",
     );
   });
 

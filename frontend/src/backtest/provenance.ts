@@ -51,7 +51,10 @@ export function provenanceText(provenance: Provenance): string {
       return "Checked by the server";
     case "measured": {
       const { number, data } = provenance.run;
-      return `Measured by backtest #${number} on ${dataSourceText(data)} ${dataRangeText(data)}`;
+      const where = dataRangeText(data);
+      return data.synthetic
+        ? `Measured by backtest #${number} on ${where} (${SYNTHETIC_DATA_TEXT})`
+        : `Measured by backtest #${number} on ${data.source} ${where}`;
     }
   }
 }

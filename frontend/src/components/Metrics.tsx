@@ -20,7 +20,7 @@ export function Metrics({ capitalUsd, monthlyReturnPct }: MetricsProps) {
         <ProvenanceLabel provenance={PROPOSED} />
       </div>
       <div className="metric">
-        <dt>Monthly return target</dt>
+        <dt>Monthly target</dt>
         <dd data-testid="metric-monthly-return" className="is-proposed">
           {formatPct(monthlyReturnPct)}
         </dd>

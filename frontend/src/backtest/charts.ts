@@ -38,12 +38,11 @@ export function chartData(points: SeriesPoint[]): { time: UTCTimestamp; value: n
 /** A div ref whose chart `build` fills each time `key` changes; the chart is removed with the div. */
 export function useChart(build: (chart: IChartApi) => void, key: unknown): RefObject<HTMLDivElement | null> {
   const container = useRef<HTMLDivElement | null>(null);
-  const buildRef = useRef(build);
-  buildRef.current = build;
+  // Rebuilt only when `key` changes: `build` draws what that key names, so a newer closure draws the same.
   useEffect(() => {
     if (!container.current) return;
     const chart = createChart(container.current, CHART_OPTIONS);
-    buildRef.current(chart);
+    build(chart);
     chart.timeScale().fitContent();
     return () => chart.remove();
   }, [key]);

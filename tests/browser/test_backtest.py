@@ -2,7 +2,8 @@
 bundled demo set, and the results panel draws the equity chart, the metrics and the trades, each figure
 saying where it came from — under the page's Content-Security-Policy, and again after a reload.
 
-Needs issue 15's server side (run_backtest on the socket, the demo candles, the run listing).
+Needs issue 15's server side: run_backtest on the socket, an offline strategy it can execute, the run
+listing per version, and the latest run in `conversation_state`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, Server
+from tests.browser.conftest import ARTIFACTS, Server, manage
 from tests.browser.test_builder import CONSERVATIVE, log_in, wait_until
 from tests.browser.test_content_security_policy import VIOLATION_RECORDER, violations
 
@@ -42,6 +43,7 @@ def test_a_backtest_runs_from_the_builder_and_its_results_say_where_they_came_fr
     page: Any, start_server: Callable[..., Server]
 ) -> None:
     server = start_server(seconds_per_chunk=0)
+    manage("load_demo_prices", env=server.env)  # as `make run` does; changes nothing when it is in place
     page.add_init_script(VIOLATION_RECORDER)
     log_in(page, server)
     expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
@@ -62,7 +64,8 @@ def test_a_backtest_runs_from_the_builder_and_its_results_say_where_they_came_fr
     page.get_by_test_id("backtest-run").click()
     answer = page.locator("[data-testid=backtest-report], [data-testid=backtest-error]").first
     expect(answer).to_be_visible(timeout=60_000)
-    expect(page.get_by_test_id("backtest-error")).to_have_count(0)  # on failure, shows the server's sentence
+    refusal = page.get_by_test_id("backtest-error")
+    assert refusal.count() == 0, f"the backtest was refused: {refusal.inner_text()}"
 
     log = page.frame_log
     started = wait_until(page, lambda: log.of_type("backtest_started"), timeout=5, what="backtest_started")[0]

@@ -13,11 +13,13 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, Server, manage
-from tests.browser.test_builder import CONSERVATIVE, log_in, wait_until
+from tests.browser.conftest import ARTIFACTS, PASSWORD, Server, manage
+from tests.browser.test_builder import CONSERVATIVE, wait_until
 from tests.browser.test_content_security_policy import VIOLATION_RECORDER, violations
 
 SYNTHETIC = "Synthetic demo data — not market history"
+# A trader of its own: the database is shared, and other tests count the first trader's conversations.
+BACKTESTER = "bea"
 
 
 def signed_pct(value: float) -> str:
@@ -44,8 +46,13 @@ def test_a_backtest_runs_from_the_builder_and_its_results_say_where_they_came_fr
 ) -> None:
     server = start_server(seconds_per_chunk=0)
     manage("load_demo_prices", env=server.env)  # as `make run` does; changes nothing when it is in place
+    password_env = {**server.env, "BACKTESTER_PASSWORD": PASSWORD}
+    manage("createtrader", BACKTESTER, "--password-env", "BACKTESTER_PASSWORD", env=password_env)
     page.add_init_script(VIOLATION_RECORDER)
-    log_in(page, server)
+    page.goto(f"{server.url}/accounts/login/")
+    page.locator("#id_username").fill(BACKTESTER)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)
     page.get_by_test_id("chat-input").fill(CONSERVATIVE)
     page.get_by_test_id("send-button").click()
@@ -101,5 +108,6 @@ def test_a_backtest_runs_from_the_builder_and_its_results_say_where_they_came_fr
 
     # The run is stored: a reload shows it again from the conversation's state.
     page.reload()
-    expect(page.get_by_test_id("backtest-report")).to_have_attribute("data-number", str(result["number"]), timeout=15_000)
+    shown = page.get_by_test_id("backtest-report")
+    expect(shown).to_have_attribute("data-number", str(result["number"]), timeout=15_000)
     assert violations(page) == []

@@ -2,7 +2,8 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 
-import { Guardrails } from "../components/Guardrails";
+import { Guardrails, guardrailRows } from "../components/Guardrails";
+import type { Strategy } from "../types/generated/strategy";
 import { Metrics } from "../components/Metrics";
 import { BacktestPanel } from "./BacktestPanel";
 import { demoReport } from "./fixtures";
@@ -72,5 +73,24 @@ describe("the strategy's own numbers", () => {
     const html = renderToStaticMarkup(createElement(Guardrails, { guardrails: null }));
     expect(html).toContain('data-kind="checked"');
     expect(html).toContain('title="Checked by the server"');
+  });
+
+  it("show the monthly target as the latest backtest checked it, labelled with that run", () => {
+    const guardrails: Strategy["guardrails"] = {
+      enabled: [
+        { key: "stop_loss", label: "Stop loss in place", status: "ok", reason: "" },
+        { key: "monthly_target", label: "Target within the 3%/month ceiling (not a measurement)", status: "ok", reason: "" },
+      ],
+      violations: [],
+    };
+    const run = demoReport();
+    expect(guardrailRows(guardrails, run).map((row) => [row.key, row.status, row.label])).toEqual([
+      ["stop_loss", "ok", "Stop loss in place"],
+      ["monthly_target", "warning", "Target above what backtest #1 measured"],
+    ]);
+    expect(guardrailRows(guardrails).map((row) => row.status)).toEqual(["ok", "ok"]);
+    const html = renderToStaticMarkup(createElement(Guardrails, { guardrails, run }));
+    expect(html.match(/data-kind="measured"/g)).toHaveLength(1);
+    expect(html).toContain('title="Measured by backtest #1 on BTC/USDT 1d');
   });
 });

@@ -44,6 +44,8 @@ export function StrategyPanel(props: StrategyPanelProps) {
     );
   }
 
+  const latest = props.backtest.latest;
+  const latestOfThisVersion = latest && latest.strategy_version === version ? latest : null;
   const explain = strategy.actions?.explain_button;
   const backtest = strategy.actions?.run_backtest_button;
   const summary = strategy.assistant_panel?.assistant_reply;
@@ -94,7 +96,7 @@ export function StrategyPanel(props: StrategyPanelProps) {
 
       <div className="strategy__body">
         <Flowchart flowchart={strategy.flowchart} />
-        <Guardrails guardrails={strategy.guardrails} />
+        <Guardrails guardrails={strategy.guardrails} run={latestOfThisVersion} />
       </div>
 
       <div className="strategy__results">

@@ -80,7 +80,6 @@ def test_a_backtest_runs_from_the_builder_and_its_results_say_where_they_came_fr
     assert result["backtest_id"] == started["backtest_id"]
     data, metrics = result["data"], result["metrics"]
 
-    panel = page.get_by_test_id("backtest-panel")
     expect(page.get_by_test_id("backtest-source")).to_contain_text(
         f"Measured by backtest #{result['number']} on {data['symbol']} {data['timeframe']}"
     )
@@ -99,10 +98,19 @@ def test_a_backtest_runs_from_the_builder_and_its_results_say_where_they_came_fr
     wait_until(page, lambda: drawn_canvases(page, "price-chart") > 0, timeout=15, what="the price chart drawn")
     expect(page.get_by_test_id("run-history-item")).not_to_have_count(0, timeout=15_000)
 
+    # The monthly target is now held to what the run measured, and says so; the server's chat note about
+    # the run does not make the header claim a model answered.
+    target_row = page.locator(".guardrails [data-key=monthly_target]")
+    expect(target_row).to_contain_text(result["target_check"]["label"])
+    expect(target_row.locator("[data-testid=provenance][data-kind=measured]")).to_have_count(1)
+    expect(page.get_by_test_id("provider-badge")).to_have_text("Offline strategist")
+
     ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1366, "height": 1500})  # the strategy panel scrolls: show the whole result
     page.get_by_test_id("backtest-source").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "backtest-results.png"))
-    panel.screenshot(path=str(ARTIFACTS / "backtest-panel.png"))
+    page.get_by_test_id("trade-list").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "backtest-trades.png"))
     assert violations(page) == []
     assert not [error for error in page.console_errors if "Content Security Policy" in error]
 

@@ -360,3 +360,45 @@ describe("chat reducer and the backtest", () => {
     expect(state.messages.at(-1)).toMatchObject({ role: "system", content: "There is no strategy to backtest yet." });
   });
 });
+
+describe("the provider badge and the server's notes", () => {
+  const reply: PartialFrame = {
+    type: "message_complete",
+    message_id: "a1",
+    user_message: "Here is a strategy.",
+    strategy_json: STRATEGY,
+    strategy_version: 1,
+    error: null,
+    provider: "offline",
+    model_id: null,
+  };
+  const note: PartialFrame = {
+    type: "message_complete",
+    message_id: "n1",
+    user_message: "Backtest #1 of v1 on synthetic demo data: +6.3 %.",
+    strategy_json: null,
+    strategy_version: 1,
+    error: null,
+    provider: "vibewater", // chat/notes.py NOTE_PROVIDER
+    model_id: null,
+  };
+
+  it("keeps naming the strategist that replied after a note of the server's arrives", () => {
+    expect(apply(initialChatState(CONVERSATION), reply, note).provider).toBe("offline");
+  });
+
+  it("skips the server's notes when a reconnect's transcript says who replied", () => {
+    const state = apply(initialChatState(null), {
+      type: "conversation_state",
+      conversation_id: CONVERSATION,
+      messages: [
+        { ...STORED, id: "a1", role: "assistant", content: "Hello.", provider: "offline" },
+        { ...STORED, id: "n1", role: "assistant", content: "Restored v1.", provider: "vibewater" },
+      ],
+      strategy_json: STRATEGY,
+      strategy_version: 1,
+      in_progress: null,
+    });
+    expect(state.provider).toBe("offline");
+  });
+});

@@ -70,6 +70,9 @@ export type ChatEvent =
   | { kind: "strategy_restored"; strategy: Strategy; version: number }
   | { kind: "backtest_requested" };
 
+/** The `provider` of the server's own notes (chat/notes.py NOTE_PROVIDER): not a model, so not the badge's. */
+export const NOTE_PROVIDER = "vibewater";
+
 export const NOT_SENT_ERROR = "Not sent: the connection dropped. Please send it again.";
 const GENERIC_ERROR = "Something went wrong. Please try again.";
 
@@ -165,7 +168,7 @@ function fromStored(message: MessageEntry): ChatMessage {
 function latestProvider(messages: ChatMessage[], fallback: string | null): string | null {
   for (let i = messages.length - 1; i >= 0; i--) {
     const provider = messages[i]?.provider;
-    if (provider) return provider;
+    if (provider && provider !== NOTE_PROVIDER) return provider;
   }
   return fallback;
 }
@@ -301,7 +304,7 @@ function applyMessageComplete(state: ChatState, frame: MessageComplete): ChatSta
     streamingId: state.streamingId === id ? null : state.streamingId,
     strategy: hasStrategy ? (frame.strategy_json ?? null) : state.strategy,
     strategyVersion: hasStrategy ? (frame.strategy_version ?? state.strategyVersion) : state.strategyVersion,
-    provider: frame.provider ?? state.provider,
+    provider: frame.provider && frame.provider !== NOTE_PROVIDER ? frame.provider : state.provider,
     resyncFor: state.resyncFor === id ? null : state.resyncFor,
     completedReplies: state.completedReplies + 1,
   };

@@ -66,6 +66,8 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
         <StrategyPanel
           strategy={state.strategy}
           version={state.strategyVersion}
+          conversationId={conversationId}
+          backtest={state.backtest}
           actionsDisabled={busy}
           onAction={sendAction}
         />

@@ -6,6 +6,7 @@
  */
 import type { MessagePage } from "./chat/protocol";
 import type { StrategyDiff } from "./types/generated/diff";
+import type { BacktestReport } from "./types/generated/frames";
 import type { Strategy } from "./types/generated/strategy";
 
 export interface ConversationSummary {
@@ -43,6 +44,10 @@ export interface RestoredStrategy {
   strategy_json: Strategy;
   strategy_version: number;
 }
+
+/** A stored run as the version's backtest listing has it: the report, its curves and trades optional. */
+export type BacktestRunSummary = Omit<BacktestReport, "equity_curve" | "price_curve" | "trades"> &
+  Partial<Pick<BacktestReport, "equity_curve" | "price_curve" | "trades">>;
 
 export class ApiError extends Error {
   readonly status: number;
@@ -124,6 +129,14 @@ export function restoreVersion(conversationId: string, number: number): Promise<
     `/api/conversations/${encodeURIComponent(conversationId)}/versions/${number}/restore/`,
     { method: "POST" },
   );
+}
+
+/** The stored backtests of one strategy version. */
+export async function listBacktests(conversationId: string, version: number): Promise<BacktestRunSummary[]> {
+  const body = await request<{ backtests?: BacktestRunSummary[] }>(
+    `${conversationPath(conversationId)}versions/${version}/backtests/`,
+  );
+  return body.backtests ?? [];
 }
 
 function conversationPath(conversationId: string): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { chatReducer, initialChatState, isSending, type ChatState } from "./reducer";
 import type { MessagePage, ServerFrame, MessageEntry } from "./protocol";
+import { demoReport } from "../backtest/fixtures";
 import { SEED_FLOWCHART } from "../flow/fixtures";
 import type { Strategy } from "../types/generated/strategy";
 
@@ -337,5 +338,67 @@ describe("a long conversation", () => {
     );
     expect(state.messages[0]).toMatchObject({ content: "The beginning", truncated: true });
     expect(state.messages[1]?.truncated).toBe(false);
+  });
+});
+
+describe("chat reducer and the backtest", () => {
+  it("hands backtest frames to the backtest state and leaves the transcript alone", () => {
+    let state = chatReducer(initialChatState(CONVERSATION), { kind: "backtest_requested" });
+    expect(state.backtest.phase).toBe("requested");
+    state = apply(state, { type: "backtest_started", backtest_id: "run-1", strategy_version: 1 });
+    expect(state.backtest).toMatchObject({ phase: "running", runningId: "run-1" });
+    state = apply(state, { ...demoReport({ backtest_id: "run-1" }), type: "backtest_result" });
+    expect(state.backtest.phase).toBe("idle");
+    expect(state.backtest.latest?.backtest_id).toBe("run-1");
+    expect(state.messages).toEqual([]);
+  });
+
+  it("shows a refused backtest in the panel and in the chat", () => {
+    let state = chatReducer(initialChatState(CONVERSATION), { kind: "backtest_requested" });
+    state = apply(state, { type: "error", code: "no_strategy", message: "There is no strategy to backtest yet." });
+    expect(state.backtest).toMatchObject({ phase: "failed", error: "There is no strategy to backtest yet." });
+    expect(state.messages.at(-1)).toMatchObject({ role: "system", content: "There is no strategy to backtest yet." });
+  });
+});
+
+describe("the provider badge and the server's notes", () => {
+  const reply: PartialFrame = {
+    type: "message_complete",
+    message_id: "a1",
+    user_message: "Here is a strategy.",
+    strategy_json: STRATEGY,
+    strategy_version: 1,
+    error: null,
+    provider: "offline",
+    model_id: null,
+  };
+  const note: PartialFrame = {
+    type: "message_complete",
+    message_id: "n1",
+    user_message: "Backtest #1 of v1 on synthetic demo data: +6.3 %.",
+    strategy_json: null,
+    strategy_version: 1,
+    error: null,
+    provider: "vibewater", // chat/notes.py NOTE_PROVIDER
+    model_id: null,
+  };
+
+  it("keeps naming the strategist that replied after a note of the server's arrives", () => {
+    expect(apply(initialChatState(CONVERSATION), reply, note).provider).toBe("offline");
+  });
+
+  it("skips the server's notes when a reconnect's transcript says who replied", () => {
+    const state = apply(initialChatState(null), {
+      type: "conversation_state",
+      conversation_id: CONVERSATION,
+      messages: [
+        { ...STORED, id: "a1", role: "assistant", content: "Hello.", provider: "offline" },
+        { ...STORED, id: "n1", role: "assistant", content: "Restored v1.", provider: "vibewater" },
+      ],
+      strategy_json: STRATEGY,
+      strategy_version: 1,
+      in_progress: null,
+    });
+    expect(state.provider).toBe("offline");
   });
 });

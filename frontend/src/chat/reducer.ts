@@ -19,6 +19,7 @@ import type {
   MessageStatus,
   ServerFrame,
 } from "./protocol";
+import { INITIAL_BACKTEST_STATE, backtestReducer, type BacktestState } from "../backtest/state";
 import type { Strategy } from "../types/generated/strategy";
 
 /** `system` messages are local notices (error frames); `sending` is a message not yet stored. */
@@ -57,6 +58,8 @@ export interface ChatState {
   /** Counts completed replies, so views can refresh what a reply changes. */
   completedReplies: number;
   nextLocalId: number;
+  /** The Run Backtest state, kept by `backtestReducer`. */
+  backtest: BacktestState;
 }
 
 export type ChatEvent =
@@ -64,7 +67,11 @@ export type ChatEvent =
   | { kind: "local_send"; content: string }
   | { kind: "connection_lost" }
   | { kind: "earlier_loaded"; cursor: string; page: MessagePage }
-  | { kind: "strategy_restored"; strategy: Strategy; version: number };
+  | { kind: "strategy_restored"; strategy: Strategy; version: number }
+  | { kind: "backtest_requested" };
+
+/** The `provider` of the server's own notes (chat/notes.py NOTE_PROVIDER): not a model, so not the badge's. */
+export const NOTE_PROVIDER = "vibewater";
 
 export const NOT_SENT_ERROR = "Not sent: the connection dropped. Please send it again.";
 const GENERIC_ERROR = "Something went wrong. Please try again.";
@@ -84,14 +91,20 @@ export function initialChatState(conversationId: string | null): ChatState {
     resyncFor: null,
     completedReplies: 0,
     nextLocalId: 1,
+    backtest: INITIAL_BACKTEST_STATE,
   };
 }
 
 /** Apply one event to the chat state. */
 export function chatReducer(state: ChatState, event: ChatEvent): ChatState {
   switch (event.kind) {
-    case "frame":
-      return applyFrame(state, event.frame);
+    case "frame": {
+      const next = applyFrame(state, event.frame);
+      const backtest = backtestReducer(state.backtest, event);
+      return backtest === state.backtest ? next : { ...next, backtest };
+    }
+    case "backtest_requested":
+      return { ...state, backtest: backtestReducer(state.backtest, event) };
     case "local_send":
       return {
         ...state,
@@ -132,7 +145,7 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
     case "backtest_started":
     case "backtest_progress":
     case "backtest_result":
-      return state; // drawn by the backtest results panel (issue 15)
+      return state; // backtestReducer's, above
     case "error":
       return applyError(state, frame);
   }
@@ -155,7 +168,7 @@ function fromStored(message: MessageEntry): ChatMessage {
 function latestProvider(messages: ChatMessage[], fallback: string | null): string | null {
   for (let i = messages.length - 1; i >= 0; i--) {
     const provider = messages[i]?.provider;
-    if (provider) return provider;
+    if (provider && provider !== NOTE_PROVIDER) return provider;
   }
   return fallback;
 }
@@ -291,7 +304,7 @@ function applyMessageComplete(state: ChatState, frame: MessageComplete): ChatSta
     streamingId: state.streamingId === id ? null : state.streamingId,
     strategy: hasStrategy ? (frame.strategy_json ?? null) : state.strategy,
     strategyVersion: hasStrategy ? (frame.strategy_version ?? state.strategyVersion) : state.strategyVersion,
-    provider: frame.provider ?? state.provider,
+    provider: frame.provider && frame.provider !== NOTE_PROVIDER ? frame.provider : state.provider,
     resyncFor: state.resyncFor === id ? null : state.resyncFor,
     completedReplies: state.completedReplies + 1,
   };

@@ -1,4 +1,11 @@
-/** The safety checks the server ran on the strategy, each ok, warning or violation with its reason. */
+/**
+ * The safety checks the server ran on the strategy, each ok, warning or violation with its reason. The
+ * monthly target's check comes from the version's latest backtest when it has one (the server held the
+ * target to what that run measured), labelled as measured; the rest are the server's checks.
+ */
+import { ProvenanceLabel } from "../backtest/ProvenanceLabel";
+import { CHECKED } from "../backtest/provenance";
+import type { BacktestReport } from "../types/generated/frames";
 import type { GuardrailItem, Strategy } from "../types/generated/strategy";
 
 type Status = GuardrailItem["status"];
@@ -6,20 +13,34 @@ type Status = GuardrailItem["status"];
 const ICONS: Record<Status, string> = { ok: "✓", warning: "!", violation: "✕" };
 const STATUS_NAMES: Record<Status, string> = { ok: "OK", warning: "Warning", violation: "Violation" };
 
-/** `enabled` and then the `violations` not already among them, as one list of rows. */
-export function guardrailRows(guardrails: Strategy["guardrails"]): GuardrailItem[] {
+/** `enabled`, then the `violations` not already among them; a run's `target_check` replaces its key's row. */
+export function guardrailRows(guardrails: Strategy["guardrails"], run: BacktestReport | null = null): GuardrailItem[] {
   const rows = [...(guardrails?.enabled ?? [])];
   for (const item of guardrails?.violations ?? []) {
     if (!rows.some((row) => row.key === item.key)) rows.push(item);
   }
+  const measured = run?.target_check;
+  if (!measured) return rows;
+  const index = rows.findIndex((row) => row.key === measured.key);
+  if (index >= 0) rows[index] = measured;
+  else rows.push(measured);
   return rows;
 }
 
-export function Guardrails({ guardrails }: { guardrails: Strategy["guardrails"] }) {
-  const rows = guardrailRows(guardrails);
+interface GuardrailsProps {
+  guardrails: Strategy["guardrails"];
+  /** The current version's latest backtest, whose `target_check` is shown for the monthly target. */
+  run?: BacktestReport | null;
+}
+
+export function Guardrails({ guardrails, run = null }: GuardrailsProps) {
+  const rows = guardrailRows(guardrails, run);
+  const measuredKey = run?.target_check?.key;
   return (
     <section className="card guardrails" aria-label="Guardrails">
-      <h2 className="section-title">Guardrails</h2>
+      <h2 className="section-title guardrails__title">
+        Guardrails <ProvenanceLabel provenance={CHECKED} />
+      </h2>
       {rows.length === 0 ? (
         <p className="muted small">No guardrails reported for this strategy.</p>
       ) : (
@@ -32,6 +53,7 @@ export function Guardrails({ guardrails }: { guardrails: Strategy["guardrails"] 
               <div>
                 <div className="guardrail__label">{row.label}</div>
                 {row.reason && <div className="guardrail__reason">{row.reason}</div>}
+                {run && row.key === measuredKey && <ProvenanceLabel provenance={{ kind: "measured", run }} />}
               </div>
             </li>
           ))}

@@ -1,6 +1,11 @@
 /** The visual strategy, driven only by the current strategy JSON. */
+import { BacktestPanel } from "../backtest/BacktestPanel";
+import { ProvenanceLegend } from "../backtest/ProvenanceLabel";
+import { RunBacktestButton } from "../backtest/RunBacktestButton";
+import { isBacktestBusy, type BacktestState } from "../backtest/state";
 import type { ChatAction } from "../chat/protocol";
 import { Flowchart } from "../flow/Flowchart";
+import type { BacktestParams } from "../types/generated/frames";
 import type { Strategy } from "../types/generated/strategy";
 import { DegenClassSelector } from "./DegenClassSelector";
 import { Guardrails } from "./Guardrails";
@@ -9,11 +14,14 @@ import { Metrics } from "./Metrics";
 interface StrategyPanelProps {
   strategy: Strategy | null;
   version: number | null;
+  conversationId: string | null;
+  backtest: BacktestState;
   actionsDisabled: boolean;
-  onAction: (action: ChatAction) => void;
+  onAction: (action: ChatAction, params?: BacktestParams) => void;
 }
 
-export function StrategyPanel({ strategy, version, actionsDisabled, onAction }: StrategyPanelProps) {
+export function StrategyPanel(props: StrategyPanelProps) {
+  const { strategy, version, actionsDisabled, onAction } = props;
   if (!strategy) {
     return (
       <section className="panel strategy" aria-label="Strategy">
@@ -36,6 +44,8 @@ export function StrategyPanel({ strategy, version, actionsDisabled, onAction }: 
     );
   }
 
+  const latest = props.backtest.latest;
+  const latestOfThisVersion = latest && latest.strategy_version === version ? latest : null;
   const explain = strategy.actions?.explain_button;
   const backtest = strategy.actions?.run_backtest_button;
   const summary = strategy.assistant_panel?.assistant_reply;
@@ -61,15 +71,13 @@ export function StrategyPanel({ strategy, version, actionsDisabled, onAction }: 
           >
             {explain?.label || "Explain"}
           </button>
-          <button
-            type="button"
-            className="button button--primary"
+          <RunBacktestButton
+            strategy={strategy}
+            label={backtest?.label || "Run Backtest"}
             disabled={actionsDisabled || backtest?.enabled === false}
-            onClick={() => onAction("run_backtest")}
-            data-testid="backtest-button"
-          >
-            {backtest?.label || "Run Backtest"}
-          </button>
+            running={isBacktestBusy(props.backtest)}
+            onRun={(params) => onAction("run_backtest", params)}
+          />
         </div>
       </header>
 
@@ -88,7 +96,12 @@ export function StrategyPanel({ strategy, version, actionsDisabled, onAction }: 
 
       <div className="strategy__body">
         <Flowchart flowchart={strategy.flowchart} />
-        <Guardrails guardrails={strategy.guardrails} />
+        <Guardrails guardrails={strategy.guardrails} run={latestOfThisVersion} />
+      </div>
+
+      <div className="strategy__results">
+        <ProvenanceLegend />
+        <BacktestPanel state={props.backtest} conversationId={props.conversationId} version={version} />
       </div>
     </section>
   );

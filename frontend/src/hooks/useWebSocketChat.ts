@@ -11,6 +11,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 
 import { parseServerFrame, type ChatAction, type ClientFrame, type MessagePage } from "../chat/protocol";
 import { chatReducer, initialChatState, type ChatState } from "../chat/reducer";
+import type { BacktestParams } from "../types/generated/frames";
 import type { Strategy } from "../types/generated/strategy";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting";
@@ -25,7 +26,8 @@ export interface WebSocketChat {
   status: ConnectionStatus;
   /** Send the trader's message; false when the socket is not open. */
   sendMessage: (content: string) => boolean;
-  sendAction: (action: ChatAction) => boolean;
+  /** Press a builder button; a backtest's `params` go with it. */
+  sendAction: (action: ChatAction, params?: BacktestParams) => boolean;
   cancel: () => boolean;
   /** Show a strategy the trader restored over HTTP. */
   showRestored: (strategy: Strategy, version: number) => void;
@@ -119,7 +121,14 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
     [send],
   );
 
-  const sendAction = useCallback((action: ChatAction) => send({ type: "action", action }), [send]);
+  const sendAction = useCallback(
+    (action: ChatAction, params?: BacktestParams): boolean => {
+      const sent = send(params ? { type: "action", action, params } : { type: "action", action });
+      if (sent && action === "run_backtest") dispatch({ kind: "backtest_requested" });
+      return sent;
+    },
+    [send],
+  );
   const cancel = useCallback(() => send({ type: "cancel" }), [send]);
   const showRestored = useCallback(
     (strategy: Strategy, version: number) => dispatch({ kind: "strategy_restored", strategy, version }),

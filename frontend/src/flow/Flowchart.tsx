@@ -1,29 +1,73 @@
-/** The read-only strategy flowchart: the layouted graph in a pannable, zoomable canvas. */
-import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
+/**
+ * The strategy flowchart: the layouted graph in a pannable, zoomable canvas. A step is selected by a
+ * click, or by Tab and Enter; Delete removes the selected step when it is one a trader may remove.
+ */
+import {
+  Background,
+  Controls,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type NodeChange,
+  type OnBeforeDelete,
+} from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 
-import type { Flowchart } from "../types/generated/strategy";
+import { OPTIONAL_STEPS } from "../edit/operations";
+import type { Flowchart as FlowchartJson } from "../types/generated/strategy";
 import { nodeTypes } from "./nodeTypes";
 import type { StrategyNode } from "./types";
 import { useLayoutedGraph } from "./useLayoutedGraph";
 
 const FIT_VIEW_OPTIONS = { padding: 0.12, maxZoom: 1.1 };
+const REMOVABLE = new Set<string>(OPTIONAL_STEPS);
+const DELETE_KEYS = ["Delete", "Backspace"];
+const EDITABLE_DESCRIPTION = {
+  "node.a11yDescription.default":
+    "Press enter or space to select this step and edit it beside the flowchart. " +
+    "Press delete to remove a take profit, stop loss, position size or exit step.",
+};
+const READ_ONLY_DESCRIPTION = {
+  "node.a11yDescription.default": "Press enter or space to select this step and see its parameters beside the flowchart.",
+};
 
-export function Flowchart({ flowchart }: { flowchart: Flowchart | null | undefined }) {
+export interface FlowchartProps {
+  flowchart: FlowchartJson | null | undefined;
+  selectedId?: string | null;
+  /** Ids of the steps with a problem, drawn in red so the trader can find them. */
+  problemIds?: Set<string>;
+  onSelect?: (id: string | null) => void;
+  /** Null or absent: steps cannot be removed now. */
+  onRemove?: ((id: string) => void) | null;
+}
+
+export function Flowchart(props: FlowchartProps) {
   return (
     <div className="flowchart" data-testid="flowchart">
       <ReactFlowProvider>
-        <FlowCanvas flowchart={flowchart} />
+        <FlowCanvas {...props} />
       </ReactFlowProvider>
     </div>
   );
 }
 
-function FlowCanvas({ flowchart }: { flowchart: Flowchart | null | undefined }) {
-  const { nodes, edges } = useLayoutedGraph(flowchart);
+function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemove }: FlowchartProps) {
+  const { nodes: laidOut, edges } = useLayoutedGraph(flowchart);
   const { fitView } = useReactFlow<StrategyNode>();
   const wrapperRef = useRef<HTMLDivElement>(null);
+
+  const nodes = useMemo(
+    () =>
+      laidOut.map((node) => ({
+        ...node,
+        selected: node.id === selectedId,
+        deletable: onRemove != null && REMOVABLE.has(node.type),
+        ariaLabel: node.data.label,
+        className: problemIds?.has(node.id) ? "has-problem" : undefined,
+      })),
+    [laidOut, selectedId, problemIds, onRemove],
+  );
 
   // Bring the whole graph into view when a new strategy arrives and when the panel resizes.
   useEffect(() => {
@@ -37,7 +81,27 @@ function FlowCanvas({ flowchart }: { flowchart: Flowchart | null | undefined }) 
       cancelAnimationFrame(frame);
       observer.disconnect();
     };
-  }, [nodes, fitView]);
+  }, [laidOut, fitView]);
+
+  // The nodes are the strategy's: selection goes to the editor, which draws it back as `selected`.
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StrategyNode>[]) => {
+      if (!onSelect) return;
+      const picked = changes.find((change) => change.type === "select" && change.selected);
+      if (picked && "id" in picked) onSelect(picked.id);
+      else if (changes.some((change) => change.type === "select" && change.id === selectedId)) onSelect(null);
+    },
+    [onSelect, selectedId],
+  );
+
+  // Delete goes through the editor (which bridges the edges), never through xyflow's own removal.
+  const onBeforeDelete = useCallback<OnBeforeDelete<StrategyNode>>(
+    async ({ nodes: doomed }) => {
+      for (const node of doomed) if (REMOVABLE.has(node.type)) onRemove?.(node.id);
+      return false;
+    },
+    [onRemove],
+  );
 
   return (
     <ReactFlow
@@ -50,7 +114,12 @@ function FlowCanvas({ flowchart }: { flowchart: Flowchart | null | undefined }) 
       fitViewOptions={FIT_VIEW_OPTIONS}
       nodesDraggable={false}
       nodesConnectable={false}
-      elementsSelectable={false}
+      elementsSelectable={onSelect !== undefined}
+      edgesFocusable={false}
+      onNodesChange={onNodesChange}
+      onBeforeDelete={onBeforeDelete}
+      deleteKeyCode={onRemove ? DELETE_KEYS : null}
+      ariaLabelConfig={onRemove ? EDITABLE_DESCRIPTION : READ_ONLY_DESCRIPTION}
       minZoom={0.3}
       maxZoom={1.6}
     >

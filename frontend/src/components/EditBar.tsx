@@ -36,6 +36,9 @@ export function EditBar({ editor }: { editor: StrategyEditor }) {
         {state.draft && !state.saving && (
           <strong>{stale ? `Your unsaved edit of v${state.draftBase}` : `Unsaved edit of v${state.draftBase}`}</strong>
         )}
+        {state.draft && !state.saving && !stale && (
+          <span className="muted small">The server checks the guardrails again when you save.</span>
+        )}
         {state.saving && <strong>Saving as v{state.saving.base + 1}…</strong>}
         {notice && (
           <p className={`edit-bar__notice is-${tone}`} data-testid="edit-notice" data-kind={notice.kind} role="status">
@@ -52,6 +55,17 @@ export function EditBar({ editor }: { editor: StrategyEditor }) {
       </div>
       {state.draft && !state.saving && (
         <div className="edit-bar__actions">
+          {stale && (
+            <button
+              type="button"
+              className="button button--ghost button--small"
+              aria-pressed={state.reviewing}
+              onClick={() => editor.review(!state.reviewing)}
+              data-testid="review-current"
+            >
+              {state.reviewing ? "Back to my edit" : `Show v${version}`}
+            </button>
+          )}
           <button type="button" className="button button--ghost button--small" onClick={editor.discard} data-testid="discard-edit">
             Discard
           </button>

@@ -93,7 +93,7 @@ export function NodeEditor({ strategy, selectedId, problems, lockedReason, onCha
 
       <div className="node-editor__strategy">
         <SelectField
-          label="Timeframe (candle size a backtest runs on)"
+          label="Backtest timeframe (candle size)"
           value={strategy.timeframe}
           options={TIMEFRAMES.map((value) => ({ value: value as Strategy["timeframe"], label: TIMEFRAME_NAMES[value] ?? value }))}
           messages={messagesAt(problems, "timeframe")}

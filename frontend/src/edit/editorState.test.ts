@@ -95,3 +95,15 @@ describe("the current version's origin", () => {
     expect(run([updated(6, "edit")]).origin).toEqual({ version: 6, source: "edit", restoredFrom: null });
   });
 });
+
+describe("reviewing the version that made a draft stale", () => {
+  it("shows it only while the draft is stale, and saving or discarding ends it", () => {
+    const fresh = run([{ kind: "current", version: 3 }, change]);
+    expect(run([{ kind: "review", on: true }], fresh).reviewing).toBe(false);
+    const reviewing = run([{ kind: "current", version: 4 }, { kind: "review", on: true }], fresh);
+    expect(reviewing).toMatchObject({ reviewing: true, draft: edited });
+    expect(run([{ kind: "review", on: false }], reviewing).reviewing).toBe(false);
+    expect(run([{ kind: "sent" }], reviewing)).toMatchObject({ reviewing: false, saving: { base: 4 } });
+    expect(run([{ kind: "discard" }], reviewing)).toMatchObject({ reviewing: false, draft: null });
+  });
+});

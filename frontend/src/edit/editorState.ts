@@ -47,6 +47,8 @@ export interface EditorState {
   notice: Notice | null;
   /** How the newest version not made by a reply came about, for its label. */
   origin: VersionOrigin | null;
+  /** A stale draft is set aside for a moment to look at the version that replaced its base. */
+  reviewing: boolean;
 }
 
 export type EditorEvent =
@@ -55,6 +57,7 @@ export type EditorEvent =
   | { kind: "select"; id: string | null }
   | { kind: "change"; strategy: Strategy; touched: string | null }
   | { kind: "discard" }
+  | { kind: "review"; on: boolean }
   | { kind: "sent" }
   | { kind: "interrupted" }
   | { kind: "error"; frame: ErrorFrame };
@@ -69,6 +72,7 @@ export const INITIAL_EDITOR_STATE: EditorState = {
   problems: [],
   notice: null,
   origin: null,
+  reviewing: false,
 };
 
 /** Whether an error frame answers the trader's edit (and so is the editor's to show, not the chat's). */
@@ -106,10 +110,12 @@ export function editorReducer(state: EditorState, event: EditorEvent): EditorSta
         notice: state.notice?.kind === "conflict" ? state.notice : null,
       };
     case "discard":
-      return { ...state, draft: null, draftBase: null, problems: [], notice: null };
+      return { ...state, draft: null, draftBase: null, problems: [], notice: null, reviewing: false };
+    case "review":
+      return { ...state, reviewing: event.on && isStale(state) };
     case "sent":
       if (!state.draft || state.version === null) return state;
-      return { ...state, saving: { strategy: state.draft, base: state.version }, problems: [], notice: null };
+      return { ...state, saving: { strategy: state.draft, base: state.version }, problems: [], notice: null, reviewing: false };
     case "interrupted":
       return state.saving
         ? restoreDraft(state, {

@@ -24,6 +24,8 @@ export interface StrategyEditor {
   change: (strategy: Strategy, touched: string | null) => void;
   select: (id: string | null) => void;
   discard: () => void;
+  /** Show the current version instead of a stale draft (true), or the draft again (false). */
+  review: (on: boolean) => void;
   save: () => void;
 }
 
@@ -66,8 +68,10 @@ export function useStrategyEditor({ strategy, version, connected, replying, send
     [subscribe],
   );
 
-  const shown = state.draft ?? strategy;
-  const lockedReason = replying
+  const shown = state.reviewing ? strategy : (state.draft ?? strategy);
+  const lockedReason = state.reviewing
+    ? `Showing v${state.version}: go back to your edit to change it.`
+    : replying
     ? "The strategist is replying: editing is paused until the reply is finished."
     : !connected
       ? "Not connected: editing resumes when the connection is back."
@@ -88,6 +92,7 @@ export function useStrategyEditor({ strategy, version, connected, replying, send
   const change = useCallback((next: Strategy, touched: string | null) => dispatch({ kind: "change", strategy: next, touched }), []);
   const select = useCallback((id: string | null) => dispatch({ kind: "select", id }), []);
   const discard = useCallback(() => dispatch({ kind: "discard" }), []);
+  const review = useCallback((on: boolean) => dispatch({ kind: "review", on }), []);
 
-  return { state, shown, lockedReason, stale: isStale(state), problems, canSave, change, select, discard, save };
+  return { state, shown, lockedReason, stale: isStale(state), problems, canSave, change, select, discard, review, save };
 }

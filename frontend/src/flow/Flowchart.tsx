@@ -23,14 +23,22 @@ import { useLayoutedGraph } from "./useLayoutedGraph";
 const FIT_VIEW_OPTIONS = { padding: 0.12, maxZoom: 1.1 };
 const REMOVABLE = new Set<string>(OPTIONAL_STEPS);
 const DELETE_KEYS = ["Delete", "Backspace"];
-const EDITABLE_DESCRIPTION = {
-  "node.a11yDescription.default":
-    "Press enter or space to select this step and edit it beside the flowchart. " +
+/** The screen-reader text of the nodes (and of the edges, which cannot be focused or removed). */
+function describe(nodes: string) {
+  // xyflow reads "keyboardDisabled" when keyboard access is on (its arrow-key text): set both.
+  return {
+    "node.a11yDescription.default": nodes,
+    "node.a11yDescription.keyboardDisabled": nodes,
+    "edge.a11yDescription.default": "A connection between two steps; it follows the steps as they are added or removed.",
+  };
+}
+const EDITABLE_DESCRIPTION = describe(
+  "Press enter or space to select this step and edit it beside the flowchart. " +
     "Press delete to remove a take profit, stop loss, position size or exit step.",
-};
-const READ_ONLY_DESCRIPTION = {
-  "node.a11yDescription.default": "Press enter or space to select this step and see its parameters beside the flowchart.",
-};
+);
+const READ_ONLY_DESCRIPTION = describe(
+  "Press enter or space to select this step and see its parameters beside the flowchart.",
+);
 
 export interface FlowchartProps {
   flowchart: FlowchartJson | null | undefined;

@@ -3,7 +3,7 @@ import type { Notice } from "../edit/editorState";
 import { generalProblems } from "../edit/problems";
 import type { StrategyEditor } from "../edit/useStrategyEditor";
 
-export const CONFLICT_TEXT = (version: number) =>
+const CONFLICT_TEXT = (version: number) =>
   `Someone (another tab or the strategist) changed the strategy — your edit was not saved; review v${version}.`;
 
 function noticeText(notice: Notice, version: number): string {
@@ -31,7 +31,12 @@ export function EditBar({ editor }: { editor: StrategyEditor }) {
 
   const tone = notice?.kind === "saved" || notice?.kind === "no_change" ? "info" : "warning";
   return (
-    <div className={`edit-bar edit-bar--${state.draft ? "draft" : tone}`} data-testid="edit-bar" role="region" aria-label="Your edit">
+    <div
+      className={`edit-bar edit-bar--${state.draft ? "draft" : tone}`}
+      data-testid="edit-bar"
+      role="region"
+      aria-label="Your edit"
+    >
       <div className="edit-bar__text">
         {state.draft && !state.saving && (
           <strong>{stale ? `Your unsaved edit of v${state.draftBase}` : `Unsaved edit of v${state.draftBase}`}</strong>
@@ -66,7 +71,12 @@ export function EditBar({ editor }: { editor: StrategyEditor }) {
               {state.reviewing ? "Back to my edit" : `Show v${version}`}
             </button>
           )}
-          <button type="button" className="button button--ghost button--small" onClick={editor.discard} data-testid="discard-edit">
+          <button
+            type="button"
+            className="button button--ghost button--small"
+            onClick={editor.discard}
+            data-testid="discard-edit"
+          >
             Discard
           </button>
           <button

@@ -59,7 +59,12 @@ export function NodeEditor({ strategy, selectedId, problems, lockedReason, onCha
       <h2 className="section-title">Edit</h2>
       {lockedReason && <p className="muted small">{lockedReason}</p>}
       {node ? (
-        <div className="node-editor__step" data-testid="node-editor-step" data-node-id={node.id} data-node-type={node.type}>
+        <div
+          className="node-editor__step"
+          data-testid="node-editor-step"
+          data-node-id={node.id}
+          data-node-type={node.type}
+        >
           <div className="node-editor__head">
             <h3 className="node-editor__title">{cleanLabel(node.label, node.type)}</h3>
             {isRemovable(node) && (
@@ -77,7 +82,10 @@ export function NodeEditor({ strategy, selectedId, problems, lockedReason, onCha
               </button>
             )}
           </div>
-          <FieldProblems id={`node-${index}-problems`} messages={nodeLevelProblems(problems, index).map((p) => p.message)} />
+          <FieldProblems
+            id={`node-${index}-problems`}
+            messages={nodeLevelProblems(problems, index).map((p) => p.message)}
+          />
           <NodeFields
             strategy={strategy}
             node={node}
@@ -88,21 +96,30 @@ export function NodeEditor({ strategy, selectedId, problems, lockedReason, onCha
           />
         </div>
       ) : (
-        <p className="muted small">Select a step in the flowchart (click it, or Tab to it and press Enter) to edit it.</p>
+        <p className="muted small">
+          Select a step in the flowchart (click it, or Tab to it and press Enter) to edit it.
+        </p>
       )}
 
       <div className="node-editor__strategy">
         <SelectField
           label="Backtest timeframe (candle size)"
           value={strategy.timeframe}
-          options={TIMEFRAMES.map((value) => ({ value: value as Strategy["timeframe"], label: TIMEFRAME_NAMES[value] ?? value }))}
+          options={TIMEFRAMES.map((value) => ({
+            value: value as Strategy["timeframe"],
+            label: TIMEFRAME_NAMES[value] ?? value,
+          }))}
           messages={messagesAt(problems, "timeframe")}
           disabled={disabled}
           testId="timeframe"
           onChange={(timeframe) => onChange(setTimeframe(strategy, timeframe), "timeframe")}
         />
         {addable.length > 0 && (
-          <div className="node-editor__add" role="group" aria-label={anchor ? `Add a step after ${cleanLabel(anchor.label, anchor.type)}` : "Add a step"}>
+          <div
+            className="node-editor__add"
+            role="group"
+            aria-label={anchor ? `Add a step after ${cleanLabel(anchor.label, anchor.type)}` : "Add a step"}
+          >
             <span className="field__label">{anchor ? "Add a step after this one" : "Add a step"}</span>
             <div className="node-editor__add-buttons">
               {addable.map((kind) => (
@@ -150,7 +167,9 @@ function NodeFields({ strategy, node, path, problems, disabled, onChange }: Node
           messages={at("target_pct")}
           disabled={disabled}
           testId="target-pct"
-          onChange={(target_pct) => onChange(setMeta(strategy, id, "take_profit", { target_pct }), `${meta}.target_pct`)}
+          onChange={(target_pct) =>
+            onChange(setMeta(strategy, id, "take_profit", { target_pct }), `${meta}.target_pct`)
+          }
         />
       );
     case "stop_loss":
@@ -176,7 +195,9 @@ function NodeFields({ strategy, node, path, problems, disabled, onChange }: Node
           messages={at("allocation_pct")}
           disabled={disabled}
           testId="allocation-pct"
-          onChange={(allocation_pct) => onChange(setMeta(strategy, id, "position_size", { allocation_pct }), `${meta}.allocation_pct`)}
+          onChange={(allocation_pct) =>
+            onChange(setMeta(strategy, id, "position_size", { allocation_pct }), `${meta}.allocation_pct`)
+          }
         />
       );
     case "category":
@@ -197,7 +218,9 @@ function NodeFields({ strategy, node, path, problems, disabled, onChange }: Node
             messages={at("symbol")}
             disabled={disabled}
             testId="symbol"
-            onChange={(text) => onChange(setMeta(strategy, id, "category", { symbol: symbolOf(text) }), `${meta}.symbol`)}
+            onChange={(text) =>
+              onChange(setMeta(strategy, id, "category", { symbol: symbolOf(text) }), `${meta}.symbol`)
+            }
           />
         </>
       );
@@ -212,14 +235,18 @@ function NodeFields({ strategy, node, path, problems, disabled, onChange }: Node
             problems={problems}
             disabled={disabled}
             // A draft may hold no rule for a moment; the checks say so and keep it from being saved.
-            onChange={(rules, touched) => onChange(setMeta(strategy, id, "entry_condition", { rules: rules as EntryMeta["rules"] }), touched)}
+            onChange={(rules, touched) =>
+              onChange(setMeta(strategy, id, "entry_condition", { rules: rules as EntryMeta["rules"] }), touched)
+            }
           />
           <ConditionList
             conditions={node.meta.conditions}
             path={`${meta}.conditions`}
             problems={problems}
             disabled={disabled}
-            onChange={(conditions, touched) => onChange(setMeta(strategy, id, "entry_condition", { conditions }), touched)}
+            onChange={(conditions, touched) =>
+              onChange(setMeta(strategy, id, "entry_condition", { conditions }), touched)
+            }
           />
         </>
       );

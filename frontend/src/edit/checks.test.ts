@@ -9,7 +9,11 @@ const pathsOf = (strategy: ReturnType<typeof seedStrategy>) => draftProblems(str
 
 describe("the editor's own checks", () => {
   it("read their bounds from the generated schema", () => {
-    expect(numberRule("StopLossMeta", "stop_pct")).toEqual({ integer: false, exclusiveMinimum: 0, exclusiveMaximum: 100 });
+    expect(numberRule("StopLossMeta", "stop_pct")).toEqual({
+      integer: false,
+      exclusiveMinimum: 0,
+      exclusiveMaximum: 100,
+    });
     expect(numberRule("TakeProfitMeta", "target_pct")).toMatchObject({ exclusiveMinimum: 0, maximum: 1000 });
     expect(numberRule("DropFromHigh", "lookback_bars")).toMatchObject({ integer: true, minimum: 1, maximum: 1000 });
     expect(() => numberRule("StopLossMeta", "no_such_field")).toThrow();
@@ -29,13 +33,20 @@ describe("the editor's own checks", () => {
   });
 
   it("accept the inclusive bounds and refuse just past them", () => {
-    const ok = setMeta(setMeta(seedStrategy(), "profit_target", "take_profit", { target_pct: 1000 }), "stop_loss", "stop_loss", { stop_pct: 99.9 });
+    const ok = setMeta(
+      setMeta(seedStrategy(), "profit_target", "take_profit", { target_pct: 1000 }),
+      "stop_loss",
+      "stop_loss",
+      { stop_pct: 99.9 },
+    );
     expect(draftProblems(ok)).toEqual([]);
     const over = setMeta(ok, "profit_target", "take_profit", { target_pct: 1000.5 });
     expect(pathsOf(over)).toEqual(["flowchart.nodes[3].meta.target_pct"]);
     const sized = insertStep(seedStrategy(), "position_size").strategy;
     expect(pathsOf(setMeta(sized, "position_size", "position_size", { allocation_pct: 100 }))).toEqual([]);
-    expect(pathsOf(setMeta(sized, "position_size", "position_size", { allocation_pct: 101 }))).toEqual(["flowchart.nodes[3].meta.allocation_pct"]);
+    expect(pathsOf(setMeta(sized, "position_size", "position_size", { allocation_pct: 101 }))).toEqual([
+      "flowchart.nodes[3].meta.allocation_pct",
+    ]);
   });
 
   it("check each condition's fields, whole numbers and the fast/slow order", () => {
@@ -48,7 +59,10 @@ describe("the editor's own checks", () => {
     const problems = draftProblems(setMeta(seedStrategy(), "entry", "entry_condition", { conditions }));
     expect(problems).toEqual([
       { path: "flowchart.nodes[2].meta.conditions[0].lookback_bars", message: "Enter a whole number." },
-      { path: "flowchart.nodes[2].meta.conditions[1].fast", message: "The fast period must be shorter than the slow period." },
+      {
+        path: "flowchart.nodes[2].meta.conditions[1].fast",
+        message: "The fast period must be shorter than the slow period.",
+      },
       { path: "flowchart.nodes[2].meta.conditions[2].threshold", message: "Must be more than 0 and less than 100." },
       { path: "flowchart.nodes[2].meta.conditions[3].period", message: "Must be at least 2 and at most 500." },
     ]);
@@ -59,7 +73,9 @@ describe("the editor's own checks", () => {
     expect(pathsOf(noRules)).toEqual(["flowchart.nodes[2].meta.rules"]);
     const blank = setMeta(seedStrategy(), "entry", "entry_condition", { rules: ["Enter on a dip", " "] });
     expect(pathsOf(blank)).toEqual(["flowchart.nodes[2].meta.rules[1]"]);
-    expect(pathsOf(setMeta(seedStrategy(), "category", "category", { symbol: "BTCUSDT" }))).toEqual(["flowchart.nodes[1].meta.symbol"]);
+    expect(pathsOf(setMeta(seedStrategy(), "category", "category", { symbol: "BTCUSDT" }))).toEqual([
+      "flowchart.nodes[1].meta.symbol",
+    ]);
     expect(pathsOf(setMeta(seedStrategy(), "category", "category", { symbol: "ETH/USDT" }))).toEqual([]);
   });
 });

@@ -52,7 +52,9 @@ function nodeProblems(node: FlowNode, path: string): StrategyProblem[] {
         ...(node.meta.conditions.length > MAX_CONDITIONS
           ? [{ path: `${meta}.conditions`, message: `At most ${MAX_CONDITIONS} conditions.` }]
           : []),
-        ...node.meta.conditions.flatMap((condition, index) => conditionProblems(condition, `${meta}.conditions[${index}]`)),
+        ...node.meta.conditions.flatMap((condition, index) =>
+          conditionProblems(condition, `${meta}.conditions[${index}]`),
+        ),
       ];
     case "exit_condition":
       return rulesAt(node.meta.rules, `${meta}.rules`, 0);

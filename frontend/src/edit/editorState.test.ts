@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import type { ErrorFrame, StrategyUpdated } from "../types/generated/frames";
-import { editorReducer, INITIAL_EDITOR_STATE, isEditError, isStale, type EditorEvent, type EditorState } from "./editorState";
+import {
+  editorReducer,
+  INITIAL_EDITOR_STATE,
+  isEditError,
+  isStale,
+  type EditorEvent,
+  type EditorState,
+} from "./editorState";
 import { setMeta } from "./operations";
 import { seedStrategy } from "./testStrategy";
 
@@ -10,7 +17,11 @@ const error = (code: string, extra: Partial<ErrorFrame> = {}): EditorEvent => ({
   kind: "error",
   frame: { type: "error", code, message: `${code} message`, ...extra },
 });
-const updated = (version: number, source: StrategyUpdated["source"], restoredFrom: number | null = null): EditorEvent => ({
+const updated = (
+  version: number,
+  source: StrategyUpdated["source"],
+  restoredFrom: number | null = null,
+): EditorEvent => ({
   kind: "updated",
   frame: {
     type: "strategy_updated",
@@ -75,7 +86,11 @@ describe("the server's answer to a saved edit", () => {
   });
 
   it("keeps the draft when the connection drops before the answer", () => {
-    expect(run([{ kind: "interrupted" }], saving)).toMatchObject({ draft: edited, saving: null, notice: { kind: "refused" } });
+    expect(run([{ kind: "interrupted" }], saving)).toMatchObject({
+      draft: edited,
+      saving: null,
+      notice: { kind: "refused" },
+    });
   });
 
   it("claims the edit's own error codes always, and any other only while an edit awaits its answer", () => {
@@ -100,7 +115,13 @@ describe("reviewing the version that made a draft stale", () => {
   it("shows it only while the draft is stale, and saving or discarding ends it", () => {
     const fresh = run([{ kind: "current", version: 3 }, change]);
     expect(run([{ kind: "review", on: true }], fresh).reviewing).toBe(false);
-    const reviewing = run([{ kind: "current", version: 4 }, { kind: "review", on: true }], fresh);
+    const reviewing = run(
+      [
+        { kind: "current", version: 4 },
+        { kind: "review", on: true },
+      ],
+      fresh,
+    );
     expect(reviewing).toMatchObject({ reviewing: true, draft: edited });
     expect(run([{ kind: "review", on: false }], reviewing).reviewing).toBe(false);
     expect(run([{ kind: "sent" }], reviewing)).toMatchObject({ reviewing: false, saving: { base: 4 } });

@@ -115,7 +115,13 @@ export function editorReducer(state: EditorState, event: EditorEvent): EditorSta
       return { ...state, reviewing: event.on && isStale(state) };
     case "sent":
       if (!state.draft || state.version === null) return state;
-      return { ...state, saving: { strategy: state.draft, base: state.version }, problems: [], notice: null, reviewing: false };
+      return {
+        ...state,
+        saving: { strategy: state.draft, base: state.version },
+        problems: [],
+        notice: null,
+        reviewing: false,
+      };
     case "interrupted":
       return state.saving
         ? restoreDraft(state, {
@@ -147,14 +153,25 @@ function applyCurrent(state: EditorState, version: number | null): EditorState {
 function applyError(state: EditorState, frame: ErrorFrame): EditorState {
   switch (frame.code) {
     case "no_change":
-      return { ...state, draft: null, draftBase: null, saving: null, sent: null, notice: { kind: "no_change", message: frame.message } };
+      return {
+        ...state,
+        draft: null,
+        draftBase: null,
+        saving: null,
+        sent: null,
+        notice: { kind: "no_change", message: frame.message },
+      };
     case "version_conflict":
       return restoreDraft(state, { kind: "conflict" });
     case "reply_in_progress":
       return restoreDraft(state, { kind: "busy" });
     case "invalid_strategy": {
       const restored = restoreDraft(state, { kind: "refused", message: frame.message });
-      return { ...restored, problems: frame.problems ?? [], selectedId: restored.selectedId ?? firstProblemNode(restored, frame.problems ?? []) };
+      return {
+        ...restored,
+        problems: frame.problems ?? [],
+        selectedId: restored.selectedId ?? firstProblemNode(restored, frame.problems ?? []),
+      };
     }
     default:
       return restoreDraft(state, { kind: "refused", message: frame.message });

@@ -66,13 +66,25 @@ describe("removing a step", () => {
 describe("adding a step", () => {
   it("offers only the optional steps the strategy lacks", () => {
     expect(addableSteps(seedStrategy())).toEqual(["position_size", "exit_condition"]);
-    expect(addableSteps(removeStep(seedStrategy(), "stop_loss"))).toEqual(["stop_loss", "position_size", "exit_condition"]);
+    expect(addableSteps(removeStep(seedStrategy(), "stop_loss"))).toEqual([
+      "stop_loss",
+      "position_size",
+      "exit_condition",
+    ]);
   });
 
   it("puts a position size right after the entry and an exit just before the end", () => {
     const sized = insertStep(seedStrategy(), "position_size");
     expect(sized.id).toBe("position_size");
-    expect(chain(sized.strategy.flowchart)).toEqual(["start", "category", "entry", "position_size", "profit_target", "stop_loss", "end"]);
+    expect(chain(sized.strategy.flowchart)).toEqual([
+      "start",
+      "category",
+      "entry",
+      "position_size",
+      "profit_target",
+      "stop_loss",
+      "end",
+    ]);
     const exited = insertStep(sized.strategy, "exit_condition");
     expect(chain(exited.strategy.flowchart).slice(-2)).toEqual(["exit_condition", "end"]);
     expect(graphProblem(exited.strategy.flowchart)).toBeNull();
@@ -81,9 +93,23 @@ describe("adding a step", () => {
   it("puts a step after the selected one, and never after the end", () => {
     const base = removeStep(seedStrategy(), "stop_loss");
     const after = insertStep(base, "stop_loss", "entry");
-    expect(chain(after.strategy.flowchart)).toEqual(["start", "category", "entry", "stop_loss", "profit_target", "end"]);
+    expect(chain(after.strategy.flowchart)).toEqual([
+      "start",
+      "category",
+      "entry",
+      "stop_loss",
+      "profit_target",
+      "end",
+    ]);
     const atEnd = insertStep(base, "stop_loss", "end");
-    expect(chain(atEnd.strategy.flowchart)).toEqual(["start", "category", "entry", "profit_target", "stop_loss", "end"]);
+    expect(chain(atEnd.strategy.flowchart)).toEqual([
+      "start",
+      "category",
+      "entry",
+      "profit_target",
+      "stop_loss",
+      "end",
+    ]);
   });
 
   it("gives the new step a free id and the schema's label and a value within its bounds", () => {
@@ -91,7 +117,10 @@ describe("adding a step", () => {
     strategy.flowchart.nodes.push({ id: "exit_condition", type: "end", label: "End" });
     const { strategy: added, id } = insertStep(strategy, "exit_condition");
     expect(id).toBe("exit_condition_2");
-    expect(added.flowchart.nodes.find((node) => node.id === id)).toMatchObject({ label: "Exit Condition: ", meta: { rules: [] } });
+    expect(added.flowchart.nodes.find((node) => node.id === id)).toMatchObject({
+      label: "Exit Condition: ",
+      meta: { rules: [] },
+    });
   });
 
   it("keeps a valid graph through every sequence of adding and removing the optional steps", () => {
@@ -103,7 +132,9 @@ describe("adding a step", () => {
         expect(graphProblem(added.flowchart), `${kind} after ${anchor}`).toBeNull();
         const removed = removeStep(added, id);
         expect(graphProblem(removed.flowchart)).toBeNull();
-        expect(new Set(removed.flowchart.edges.map((e) => e.join()))).toEqual(new Set(strategy.flowchart.edges.map((e) => e.join())));
+        expect(new Set(removed.flowchart.edges.map((e) => e.join()))).toEqual(
+          new Set(strategy.flowchart.edges.map((e) => e.join())),
+        );
       }
       strategy = insertStep(strategy, kind, anchors[OPTIONAL_STEPS.indexOf(kind)]).strategy;
       expect(graphProblem(strategy.flowchart)).toBeNull();

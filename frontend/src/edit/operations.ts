@@ -6,13 +6,7 @@
  * one is bridged (each step before it now leads to each step after it). Start, category, entry and
  * end are the strategy's skeleton and cannot be removed.
  */
-import type {
-  DropFromHigh,
-  MACrossUp,
-  PriceAboveMA,
-  RSIBelow,
-  Strategy,
-} from "../types/generated/strategy";
+import type { DropFromHigh, MACrossUp, PriceAboveMA, RSIBelow, Strategy } from "../types/generated/strategy";
 import { defaultLabel, MAX_NODES } from "./schemaRules";
 
 export type FlowNode = Strategy["flowchart"]["nodes"][number];
@@ -82,7 +76,11 @@ export function setTimeframe(strategy: Strategy, timeframe: Strategy["timeframe"
  * no anchor, where it belongs: a position size right after the entry, any other step just before the end.
  * Returns the new strategy and the new step's id.
  */
-export function insertStep(strategy: Strategy, kind: OptionalStep, afterId?: string | null): { strategy: Strategy; id: string } {
+export function insertStep(
+  strategy: Strategy,
+  kind: OptionalStep,
+  afterId?: string | null,
+): { strategy: Strategy; id: string } {
   const { nodes, edges } = strategy.flowchart;
   const id = freeId(kind, new Set(nodes.map((node) => node.id)));
   const step = { ...NEW_STEPS[kind], id } as FlowNode;
@@ -120,7 +118,11 @@ export function removeStep(strategy: Strategy, id: string): Strategy {
 }
 
 /** Replace each matching edge (a → b) by a → step and step → b. */
-function splice(edges: [string, string][], step: string, matches: (edge: [string, string]) => boolean): [string, string][] {
+function splice(
+  edges: [string, string][],
+  step: string,
+  matches: (edge: [string, string]) => boolean,
+): [string, string][] {
   const result: [string, string][] = [];
   const onward: [string, string][] = [];
   for (const edge of edges) {

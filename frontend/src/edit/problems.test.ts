@@ -25,7 +25,9 @@ describe("mapping a problem's JSON path to a field", () => {
     expect(normalizePath("flowchart.nodes[1].entry_condition.meta.conditions.0.ma_cross_up.fast")).toBe(
       "flowchart.nodes[1].meta.conditions[0].fast",
     );
-    expect(normalizePath("flowchart.nodes[1].meta.conditions[0].ma_cross_up")).toBe("flowchart.nodes[1].meta.conditions[0]");
+    expect(normalizePath("flowchart.nodes[1].meta.conditions[0].ma_cross_up")).toBe(
+      "flowchart.nodes[1].meta.conditions[0]",
+    );
     // A field that merely starts like a tag is left alone.
     expect(normalizePath("flowchart.nodes[3].meta.stop_loss_pct")).toBe("flowchart.nodes[3].meta.stop_loss_pct");
   });
@@ -45,7 +47,10 @@ describe("mapping a problem's JSON path to a field", () => {
       problem("degen_class.selected"),
       problem("strategy_metrics.estimated_capital_required_usd"),
     ];
-    expect(nodeLevelProblems(problems, 2).map((p) => p.path)).toEqual(["flowchart.nodes[2].label", "flowchart.nodes[2]"]);
+    expect(nodeLevelProblems(problems, 2).map((p) => p.path)).toEqual([
+      "flowchart.nodes[2].label",
+      "flowchart.nodes[2]",
+    ]);
     expect(generalProblems(problems, 6).map((p) => p.path)).toEqual([
       "flowchart.nodes[9].meta.stop_pct",
       "flowchart.edges[1]",

@@ -5,9 +5,13 @@
 import type { StrategyProblem } from "../types/generated/frames";
 
 const NODE_PATH = /^flowchart\.nodes\[(\d+)\](?:\.(.*))?$/;
+const NODE_TYPES = "start|end|category|entry_condition|exit_condition|take_profit|stop_loss|position_size";
+const CONDITION_KINDS = "drop_from_high|price_above_ma|ma_cross_up|rsi_below";
 // pydantic names the member of a tagged union it tried ("nodes.2.stop_loss.meta"): not a field of ours.
-const UNION_TAGS =
-  /(nodes\[\d+\])\.(?:start|end|category|entry_condition|exit_condition|take_profit|stop_loss|position_size)(?=\.|$)|(conditions\[\d+\])\.(?:drop_from_high|price_above_ma|ma_cross_up|rsi_below)(?=\.|$)/g;
+const UNION_TAGS = new RegExp(
+  `(nodes\\[\\d+\\])\\.(?:${NODE_TYPES})(?=\\.|$)|(conditions\\[\\d+\\])\\.(?:${CONDITION_KINDS})(?=\\.|$)`,
+  "g",
+);
 
 /** A path in the editor's one spelling: `a.b[2].c`, with any union tag taken out. */
 export function normalizePath(path: string): string {
@@ -32,9 +36,11 @@ export function problemsUnder(problems: StrategyProblem[], path: string): Strate
   return problems.filter((problem) => isUnder(normalizePath(problem.path), path));
 }
 
+const CONDITION_FIELDS = "pct|lookback_bars|period|fast|slow|threshold";
 /** The fields of a node the inspector shows beside an input (relative to the node). */
-const NODE_FIELDS =
-  /^meta\.(target_pct|stop_pct|allocation_pct|category|symbol|rules(\[\d+\])?|conditions(\[\d+\](\.(pct|lookback_bars|period|fast|slow|threshold))?)?)$/;
+const NODE_FIELDS = new RegExp(
+  `^meta\\.(target_pct|stop_pct|allocation_pct|category|symbol|rules(\\[\\d+\\])?|conditions(\\[\\d+\\](\\.(${CONDITION_FIELDS}))?)?)$`,
+);
 /** The strategy-wide fields shown beside their own control. */
 const STRATEGY_FIELDS = new Set(["degen_class.selected", "timeframe"]);
 

@@ -53,8 +53,14 @@ export function numberProblem(value: number, rule: NumberRule): string | null {
   if (rule.integer && !Number.isInteger(value)) return "Enter a whole number.";
   const low = rule.minimum ?? rule.exclusiveMinimum;
   const high = rule.maximum ?? rule.exclusiveMaximum;
-  const tooLow = rule.minimum !== undefined ? value < rule.minimum : rule.exclusiveMinimum !== undefined && value <= rule.exclusiveMinimum;
-  const tooHigh = rule.maximum !== undefined ? value > rule.maximum : rule.exclusiveMaximum !== undefined && value >= rule.exclusiveMaximum;
+  const tooLow =
+    rule.minimum !== undefined
+      ? value < rule.minimum
+      : rule.exclusiveMinimum !== undefined && value <= rule.exclusiveMinimum;
+  const tooHigh =
+    rule.maximum !== undefined
+      ? value > rule.maximum
+      : rule.exclusiveMaximum !== undefined && value >= rule.exclusiveMaximum;
   return tooLow || tooHigh ? `Must be ${rangeText(rule, low, high)}.` : null;
 }
 

@@ -42,7 +42,11 @@ export function graphProblem(flowchart: Strategy["flowchart"]): string | null {
 /** The node ids in the order the edges visit them from the start (the seed's flowchart is one chain). */
 export function chain(flowchart: Strategy["flowchart"]): string[] {
   const order = ["start"];
-  for (let next = flowchart.edges.find(([s]) => s === "start"); next; next = flowchart.edges.find(([s]) => s === next![1])) {
+  for (
+    let next = flowchart.edges.find(([s]) => s === "start");
+    next;
+    next = flowchart.edges.find(([s]) => s === next![1])
+  ) {
     order.push(next[1]);
     if (order.length > flowchart.nodes.length) break;
   }

@@ -38,7 +38,14 @@ interface EditorInputs {
   subscribe: (listener: FrameListener) => () => void;
 }
 
-export function useStrategyEditor({ strategy, version, connected, replying, sendEdit, subscribe }: EditorInputs): StrategyEditor {
+export function useStrategyEditor({
+  strategy,
+  version,
+  connected,
+  replying,
+  sendEdit,
+  subscribe,
+}: EditorInputs): StrategyEditor {
   const [state, dispatch] = useReducer(editorReducer, INITIAL_EDITOR_STATE);
   // Set as the edit goes out, before React renders: the answer may be the very next frame.
   const awaitingRef = useRef(false);
@@ -72,12 +79,12 @@ export function useStrategyEditor({ strategy, version, connected, replying, send
   const lockedReason = state.reviewing
     ? `Showing v${state.version}: go back to your edit to change it.`
     : replying
-    ? "The strategist is replying: editing is paused until the reply is finished."
-    : !connected
-      ? "Not connected: editing resumes when the connection is back."
-      : state.saving
-        ? "Saving…"
-        : null;
+      ? "The strategist is replying: editing is paused until the reply is finished."
+      : !connected
+        ? "Not connected: editing resumes when the connection is back."
+        : state.saving
+          ? "Saving…"
+          : null;
   const localProblems = useMemo(() => (state.draft ? draftProblems(state.draft) : []), [state.draft]);
   const problems = useMemo(() => [...localProblems, ...state.problems], [localProblems, state.problems]);
   const canSave = state.draft !== null && lockedReason === null && localProblems.length === 0 && state.version !== null;
@@ -89,10 +96,25 @@ export function useStrategyEditor({ strategy, version, connected, replying, send
     dispatch({ kind: "sent" });
   }, [canSave, sendEdit, state.draft, state.version]);
 
-  const change = useCallback((next: Strategy, touched: string | null) => dispatch({ kind: "change", strategy: next, touched }), []);
+  const change = useCallback(
+    (next: Strategy, touched: string | null) => dispatch({ kind: "change", strategy: next, touched }),
+    [],
+  );
   const select = useCallback((id: string | null) => dispatch({ kind: "select", id }), []);
   const discard = useCallback(() => dispatch({ kind: "discard" }), []);
   const review = useCallback((on: boolean) => dispatch({ kind: "review", on }), []);
 
-  return { state, shown, lockedReason, stale: isStale(state), problems, canSave, change, select, discard, review, save };
+  return {
+    state,
+    shown,
+    lockedReason,
+    stale: isStale(state),
+    problems,
+    canSave,
+    change,
+    select,
+    discard,
+    review,
+    save,
+  };
 }

@@ -29,7 +29,8 @@ function describe(nodes: string) {
   return {
     "node.a11yDescription.default": nodes,
     "node.a11yDescription.keyboardDisabled": nodes,
-    "edge.a11yDescription.default": "A connection between two steps; it follows the steps as they are added or removed.",
+    "edge.a11yDescription.default":
+      "A connection between two steps; it follows the steps as they are added or removed.",
   };
 }
 const EDITABLE_DESCRIPTION = describe(

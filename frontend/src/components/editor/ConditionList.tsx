@@ -56,10 +56,15 @@ interface ConditionListProps {
 export function ConditionList({ conditions, path, problems, disabled, onChange }: ConditionListProps) {
   const [kind, setKind] = useState<ConditionKind>("drop_from_high");
   const replace = (index: number, condition: EntryCondition, touched: string) =>
-    onChange(conditions.map((c, i) => (i === index ? condition : c)), touched);
+    onChange(
+      conditions.map((c, i) => (i === index ? condition : c)),
+      touched,
+    );
   return (
     <FieldGroup title="Conditions (what a backtest runs; all must hold)" messages={messagesAt(problems, path)}>
-      {conditions.length === 0 && <p className="muted small">None yet: the rules above are words only and cannot be backtested.</p>}
+      {conditions.length === 0 && (
+        <p className="muted small">None yet: the rules above are words only and cannot be backtested.</p>
+      )}
       <ol className="condition-list">
         {conditions.map((condition, index) => {
           const conditionPath = `${path}[${index}]`;
@@ -74,7 +79,12 @@ export function ConditionList({ conditions, path, problems, disabled, onChange }
                   className="button button--ghost button--small"
                   disabled={disabled}
                   aria-label={`Remove condition ${index + 1}`}
-                  onClick={() => onChange(conditions.filter((_, i) => i !== index), path)}
+                  onClick={() =>
+                    onChange(
+                      conditions.filter((_, i) => i !== index),
+                      path,
+                    )
+                  }
                 >
                   ✕
                 </button>

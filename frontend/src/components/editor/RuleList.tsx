@@ -34,14 +34,24 @@ export function RuleList({ title, rules, path, minimum, problems, disabled, onCh
                   aria-invalid={messages.length > 0}
                   aria-describedby={messages.length > 0 ? `${rulePath}-problems` : undefined}
                   data-testid="rule-input"
-                  onChange={(event) => onChange(rules.map((r, i) => (i === index ? event.target.value : r)), rulePath)}
+                  onChange={(event) =>
+                    onChange(
+                      rules.map((r, i) => (i === index ? event.target.value : r)),
+                      rulePath,
+                    )
+                  }
                 />
                 <button
                   type="button"
                   className="button button--ghost button--small"
                   disabled={disabled || rules.length <= minimum}
                   aria-label={`Remove rule ${index + 1}`}
-                  onClick={() => onChange(rules.filter((_, i) => i !== index), path)}
+                  onClick={() =>
+                    onChange(
+                      rules.filter((_, i) => i !== index),
+                      path,
+                    )
+                  }
                 >
                   ✕
                 </button>

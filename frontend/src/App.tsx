@@ -39,6 +39,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
   const earlier = useEarlierMessages(conversationId, state.earlierCursor, showEarlier);
 
   const busy = state.streamingId !== null || status !== "connected";
+  const listed = versions.versions.find((version) => version.current && version.number === state.strategyVersion);
   const editor = useStrategyEditor({
     strategy: state.strategy,
     version: state.strategyVersion,
@@ -46,6 +47,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
     replying: state.streamingId !== null,
     sendEdit,
     subscribe,
+    listedOrigin: listed ? { source: listed.source, restoredFrom: listed.restored_from } : null,
   });
 
   return (

@@ -81,7 +81,7 @@ def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
 
     # The new version, in the panel and the sidebar.
     expect(page.get_by_test_id("strategy-version")).to_have_text("v2", timeout=15_000)
-    expect(page.get_by_test_id("version-origin")).to_have_text("edited")
+    expect(page.get_by_test_id("strategy-version-origin")).to_have_text("edited")
     expect(page.get_by_test_id("edit-notice")).to_have_text("Saved as v2.")
     expect(page.locator(f"{NODE} .flow-node--stop")).to_contain_text("4.5%")
     expect(current_version_item(page)).to_have_attribute("data-number", "2", timeout=15_000)
@@ -102,7 +102,7 @@ def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
     expect(other.get_by_test_id("edit-bar")).to_have_count(0)
     expect(other.locator(f"{NODE} .flow-node--stop")).to_contain_text("4.5%")
     expect(other.get_by_test_id("degen-class")).to_have_attribute("data-selected", "Medium")
-    expect(other.get_by_test_id("version-origin")).to_have_text("edited")
+    expect(other.get_by_test_id("strategy-version-origin")).to_have_text("edited")
     other.screenshot(path=str(ARTIFACTS / "editor-second-tab.png"))
 
     edits = [frame for frame in sent if frame["type"] == "edit_strategy"]

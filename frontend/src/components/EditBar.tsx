@@ -97,19 +97,10 @@ export function EditBar({ editor }: { editor: StrategyEditor }) {
 
 /** "edited" / "restored from vN" / "imported" beside the version number, for a version not made by a reply. */
 export function VersionOrigin({ editor }: { editor: StrategyEditor }) {
-  const { origin, version } = editor.state;
-  if (!origin || origin.version !== version || origin.source === "reply") return null;
-  const text =
-    origin.source === "restore"
-      ? origin.restoredFrom !== null
-        ? `restored from v${origin.restoredFrom}`
-        : "restored"
-      : origin.source === "edit"
-        ? "edited"
-        : "imported";
+  if (!editor.originLabel) return null;
   return (
-    <span className="chip chip--muted" data-testid="version-origin" data-source={origin.source}>
-      {text}
+    <span className="chip" data-testid="strategy-version-origin">
+      {editor.originLabel}
     </span>
   );
 }

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef } from "react";
 import type { FrameListener } from "../hooks/useWebSocketChat";
 import type { StrategyProblem } from "../types/generated/frames";
 import type { Strategy } from "../types/generated/strategy";
+import { versionOrigin } from "../versionCompare";
 import { draftProblems } from "./checks";
 import { editorReducer, INITIAL_EDITOR_STATE, isEditError, isStale, type EditorState } from "./editorState";
 
@@ -18,6 +19,8 @@ export interface StrategyEditor {
   /** Why the strategy cannot be edited now, or null when it can. */
   lockedReason: string | null;
   stale: boolean;
+  /** How the current version came about ("edited", "restored from v2"), or null for a reply's. */
+  originLabel: string | null;
   /** The draft's own problems (the schema's bounds) and then the server's. */
   problems: StrategyProblem[];
   canSave: boolean;
@@ -36,6 +39,8 @@ interface EditorInputs {
   replying: boolean;
   sendEdit: (baseVersion: number, strategy: Strategy) => boolean;
   subscribe: (listener: FrameListener) => () => void;
+  /** The current version's source as the version list has it (after a reload no frame has said). */
+  listedOrigin: { source: string; restoredFrom: number | null } | null;
 }
 
 export function useStrategyEditor({
@@ -45,6 +50,7 @@ export function useStrategyEditor({
   replying,
   sendEdit,
   subscribe,
+  listedOrigin,
 }: EditorInputs): StrategyEditor {
   const [state, dispatch] = useReducer(editorReducer, INITIAL_EDITOR_STATE);
   // Set as the edit goes out, before React renders: the answer may be the very next frame.
@@ -85,6 +91,8 @@ export function useStrategyEditor({
         : state.saving
           ? "Saving…"
           : null;
+  const origin = state.origin?.version === state.version ? state.origin : listedOrigin;
+  const originLabel = origin ? versionOrigin(origin.source, origin.restoredFrom) : null;
   const localProblems = useMemo(() => (state.draft ? draftProblems(state.draft) : []), [state.draft]);
   const problems = useMemo(() => [...localProblems, ...state.problems], [localProblems, state.problems]);
   const canSave = state.draft !== null && lockedReason === null && localProblems.length === 0 && state.version !== null;
@@ -109,6 +117,7 @@ export function useStrategyEditor({
     shown,
     lockedReason,
     stale: isStale(state),
+    originLabel,
     problems,
     canSave,
     change,

@@ -121,7 +121,8 @@ def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
 def test_delete_removes_a_step_from_the_draft_and_discard_brings_it_back(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    # Paced so a reply streams for seconds (its ~2,500 characters in 6-character chunks).
+    server = start_server(seconds_per_chunk=0.02)
     log_in(page, server)
     ask_for_a_strategy(page)
     nodes = page.locator(NODE)
@@ -163,3 +164,24 @@ def test_delete_removes_a_step_from_the_draft_and_discard_brings_it_back(
     expect(nodes).to_have_count(count)
     expect(page.get_by_test_id("edit-bar")).to_have_count(0)
     expect(page.get_by_test_id("strategy-version")).to_have_text("v1")
+
+    # Changed and changed back is nothing to save.
+    page.locator(f"{NODE}:has(.flow-node--stop)").click()
+    page.get_by_test_id("stop-pct").fill("4")
+    page.get_by_test_id("stop-pct").fill("3")
+    expect(page.get_by_test_id("edit-bar")).to_contain_text("No change from v1")
+    expect(page.get_by_test_id("save-edit")).to_be_disabled()
+    page.get_by_test_id("discard-edit").click()
+
+    # While a reply streams, nothing can be edited.
+    page.get_by_test_id("chat-input").fill("Make it a medium-risk strategy")
+    page.get_by_test_id("send-button").click()
+    streaming = page.locator("[data-testid=chat-message][data-role=assistant][data-status=streaming]")
+    expect(streaming).to_have_count(1, timeout=10_000)
+    expect(page.get_by_test_id("degen-class")).to_have_attribute("aria-disabled", "true")
+    expect(page.get_by_test_id("stop-pct")).to_be_disabled()
+    expect(page.get_by_test_id("node-editor")).to_contain_text("The strategist is replying")
+    page.screenshot(path=str(ARTIFACTS / "editor-locked-while-replying.png"))
+    expect(streaming).to_have_count(0, timeout=60_000)
+    expect(page.get_by_test_id("degen-class")).to_have_attribute("aria-disabled", "false")
+    expect(page.get_by_test_id("stop-pct")).to_be_enabled()

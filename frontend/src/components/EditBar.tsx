@@ -39,7 +39,13 @@ export function EditBar({ editor }: { editor: StrategyEditor }) {
     >
       <div className="edit-bar__text">
         {state.draft && !state.saving && (
-          <strong>{stale ? `Your unsaved edit of v${state.draftBase}` : `Unsaved edit of v${state.draftBase}`}</strong>
+          <strong>
+            {stale
+              ? `Your unsaved edit of v${state.draftBase}`
+              : editor.unchanged
+                ? `No change from v${state.draftBase}`
+                : `Unsaved edit of v${state.draftBase}`}
+          </strong>
         )}
         {state.draft && !state.saving && !stale && (
           <span className="muted small">The server checks the guardrails again when you save.</span>

@@ -87,6 +87,7 @@ export function NodeEditor({ strategy, selectedId, problems, lockedReason, onCha
             messages={nodeLevelProblems(problems, index).map((p) => p.message)}
           />
           <NodeFields
+            key={node.id}
             strategy={strategy}
             node={node}
             path={`flowchart.nodes[${index}]`}

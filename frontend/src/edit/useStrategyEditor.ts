@@ -19,6 +19,8 @@ export interface StrategyEditor {
   /** Why the strategy cannot be edited now, or null when it can. */
   lockedReason: string | null;
   stale: boolean;
+  /** The draft equals the version it was made from. */
+  unchanged: boolean;
   /** How the current version came about ("edited", "restored from v2"), or null for a reply's. */
   originLabel: string | null;
   /** The draft's own problems (the schema's bounds) and then the server's. */
@@ -95,7 +97,14 @@ export function useStrategyEditor({
   const originLabel = origin ? versionOrigin(origin.source, origin.restoredFrom) : null;
   const localProblems = useMemo(() => (state.draft ? draftProblems(state.draft) : []), [state.draft]);
   const problems = useMemo(() => [...localProblems, ...state.problems], [localProblems, state.problems]);
-  const canSave = state.draft !== null && lockedReason === null && localProblems.length === 0 && state.version !== null;
+  const stale = isStale(state);
+  // Changed and changed back: nothing to save (the server would answer `no_change`).
+  const unchanged = useMemo(
+    () => state.draft !== null && !stale && JSON.stringify(state.draft) === JSON.stringify(strategy),
+    [state.draft, stale, strategy],
+  );
+  const canSave =
+    state.draft !== null && !unchanged && lockedReason === null && localProblems.length === 0 && state.version !== null;
 
   const save = useCallback(() => {
     if (!canSave || !state.draft || state.version === null) return;
@@ -116,7 +125,8 @@ export function useStrategyEditor({
     state,
     shown,
     lockedReason,
-    stale: isStale(state),
+    stale,
+    unchanged,
     originLabel,
     problems,
     canSave,

@@ -7,6 +7,7 @@ import { cleanLabel } from "../flow/toGraph";
 import {
   addableSteps,
   insertStep,
+  isAnchor,
   isRemovable,
   removeStep,
   setMeta,
@@ -46,7 +47,7 @@ export function NodeEditor({ strategy, selectedId, problems, lockedReason, onCha
   const index = strategy.flowchart.nodes.findIndex((node) => node.id === selectedId);
   const node = strategy.flowchart.nodes[index];
   const addable = addableSteps(strategy);
-  const anchor = node && node.type !== "end" ? node : null;
+  const anchor = node && isAnchor(node) ? node : null;
 
   const add = (kind: OptionalStep) => {
     const inserted = insertStep(strategy, kind, anchor?.id);

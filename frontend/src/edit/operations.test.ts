@@ -90,7 +90,7 @@ describe("adding a step", () => {
     expect(graphProblem(exited.strategy.flowchart)).toBeNull();
   });
 
-  it("puts a step after the selected one, and never after the end", () => {
+  it("puts a step after the selected one, and never before the entry or after the end", () => {
     const base = removeStep(seedStrategy(), "stop_loss");
     const after = insertStep(base, "stop_loss", "entry");
     expect(chain(after.strategy.flowchart)).toEqual([

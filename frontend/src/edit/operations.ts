@@ -71,10 +71,15 @@ export function setTimeframe(strategy: Strategy, timeframe: Strategy["timeframe"
   return { ...strategy, timeframe };
 }
 
+/** Whether a new step may go right after this node: the entry or an optional step (not before the entry, not after the end). */
+export function isAnchor(node: FlowNode): boolean {
+  return node.type === "entry_condition" || isRemovable(node);
+}
+
 /**
- * Add an optional step after the node `afterId` (its outgoing edges now leave the new step), or, with
- * no anchor, where it belongs: a position size right after the entry, any other step just before the end.
- * Returns the new strategy and the new step's id.
+ * Add an optional step after the node `afterId` (its outgoing edges now leave the new step) when that
+ * node may be an anchor, or else where it belongs: a position size right after the entry, any other
+ * step just before the end. Returns the new strategy and the new step's id.
  */
 export function insertStep(
   strategy: Strategy,
@@ -84,7 +89,7 @@ export function insertStep(
   const { nodes, edges } = strategy.flowchart;
   const id = freeId(kind, new Set(nodes.map((node) => node.id)));
   const step = { ...NEW_STEPS[kind], id } as FlowNode;
-  const anchor = nodes.find((node) => node.id === afterId && node.type !== "end");
+  const anchor = nodes.find((node) => node.id === afterId && isAnchor(node));
   const entry = nodes.find((node) => node.type === "entry_condition");
   const end = nodes.find((node) => node.type === "end");
   const after = anchor ?? (kind === "position_size" ? entry : undefined);

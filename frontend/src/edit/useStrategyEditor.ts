@@ -10,11 +10,12 @@ import type { StrategyProblem } from "../types/generated/frames";
 import type { Strategy } from "../types/generated/strategy";
 import { versionOrigin } from "../versionCompare";
 import { draftProblems } from "./checks";
+import { withDefaults } from "./defaults";
 import { editorReducer, INITIAL_EDITOR_STATE, isEditError, isStale, type EditorState } from "./editorState";
 
 export interface StrategyEditor {
   state: EditorState;
-  /** What the builder draws: the draft when there is one, else the current strategy. */
+  /** What the builder draws: the draft when there is one, else the current strategy (with the schema's defaults). */
   shown: Strategy | null;
   /** Why the strategy cannot be edited now, or null when it can. */
   lockedReason: string | null;
@@ -83,7 +84,8 @@ export function useStrategyEditor({
     [subscribe],
   );
 
-  const shown = state.reviewing ? strategy : (state.draft ?? strategy);
+  const current = useMemo(() => (strategy ? withDefaults(strategy) : null), [strategy]);
+  const shown = state.reviewing ? current : (state.draft ?? current);
   const lockedReason = state.reviewing
     ? `Showing v${state.version}: go back to your edit to change it.`
     : replying
@@ -100,8 +102,8 @@ export function useStrategyEditor({
   const stale = isStale(state);
   // Changed and changed back: nothing to save (the server would answer `no_change`).
   const unchanged = useMemo(
-    () => state.draft !== null && !stale && JSON.stringify(state.draft) === JSON.stringify(strategy),
-    [state.draft, stale, strategy],
+    () => state.draft !== null && !stale && JSON.stringify(state.draft) === JSON.stringify(current),
+    [state.draft, stale, current],
   );
   const canSave =
     state.draft !== null && !unchanged && lockedReason === null && localProblems.length === 0 && state.version !== null;

@@ -1,5 +1,5 @@
 /** The flowchart beside its inspector, wired to the editor: select a step, edit it, remove it. */
-import { useMemo, type ReactNode } from "react";
+import { useCallback, useMemo, type ReactNode } from "react";
 
 import { removeStep } from "../edit/operations";
 import { nodesWithProblems } from "../edit/problems";
@@ -27,6 +27,14 @@ export function StrategyEditorBody({ strategy, editor, children }: StrategyEdito
     return ids;
   }, [editor.problems, nodes]);
   const editable = editor.lockedReason === null;
+  const { change, select } = editor;
+  const remove = useCallback(
+    (id: string) => {
+      change(removeStep(strategy, id), null);
+      select(null);
+    },
+    [change, select, strategy],
+  );
 
   return (
     <div className="strategy__body">
@@ -35,14 +43,7 @@ export function StrategyEditorBody({ strategy, editor, children }: StrategyEdito
         selectedId={selectedId}
         problemIds={problemIds}
         onSelect={editor.select}
-        onRemove={
-          editable
-            ? (id) => {
-                editor.change(removeStep(strategy, id), null);
-                editor.select(null);
-              }
-            : null
-        }
+        onRemove={editable ? remove : null}
       />
       <div className="strategy__side">
         <NodeEditor

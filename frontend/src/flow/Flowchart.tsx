@@ -65,17 +65,22 @@ function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemo
   const { nodes: laidOut, edges } = useLayoutedGraph(flowchart);
   const { fitView } = useReactFlow<StrategyNode>();
   const wrapperRef = useRef<HTMLDivElement>(null);
+  // xyflow keeps a node's measured size on the node object it is given: new objects (a selection, a
+  // problem marked) carry the last size, or the node is hidden until measured again.
+  const measuredRef = useRef(new Map<string, { width: number; height: number }>());
+  const removable = onRemove != null;
 
   const nodes = useMemo(
     () =>
       laidOut.map((node) => ({
         ...node,
+        measured: measuredRef.current.get(node.id),
         selected: node.id === selectedId,
-        deletable: onRemove != null && REMOVABLE.has(node.type),
+        deletable: removable && REMOVABLE.has(node.type),
         ariaLabel: node.data.label,
         className: problemIds?.has(node.id) ? "has-problem" : undefined,
       })),
-    [laidOut, selectedId, problemIds, onRemove],
+    [laidOut, selectedId, problemIds, removable],
   );
 
   // Bring the whole graph into view when a new strategy arrives and when the panel resizes.
@@ -95,6 +100,9 @@ function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemo
   // The nodes are the strategy's: selection goes to the editor, which draws it back as `selected`.
   const onNodesChange = useCallback(
     (changes: NodeChange<StrategyNode>[]) => {
+      for (const change of changes) {
+        if (change.type === "dimensions" && change.dimensions) measuredRef.current.set(change.id, change.dimensions);
+      }
       if (!onSelect) return;
       const picked = changes.find((change) => change.type === "select" && change.selected);
       if (picked && "id" in picked) onSelect(picked.id);
@@ -127,8 +135,8 @@ function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemo
       edgesFocusable={false}
       onNodesChange={onNodesChange}
       onBeforeDelete={onBeforeDelete}
-      deleteKeyCode={onRemove ? DELETE_KEYS : null}
-      ariaLabelConfig={onRemove ? EDITABLE_DESCRIPTION : READ_ONLY_DESCRIPTION}
+      deleteKeyCode={removable ? DELETE_KEYS : null}
+      ariaLabelConfig={removable ? EDITABLE_DESCRIPTION : READ_ONLY_DESCRIPTION}
       minZoom={0.3}
       maxZoom={1.6}
     >

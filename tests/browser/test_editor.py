@@ -2,7 +2,7 @@
 class, saves, and sees the new version in the sidebar and in a second tab; a value out of bounds is
 caught beside its field before anything is sent; Delete removes a step and Discard brings it back.
 
-Needs the server side of `edit_strategy` (issue 14, part 14a): without it the save is refused.
+The save goes through the server's `edit_strategy` (chat/edits.py), as any trader's does.
 """
 
 from __future__ import annotations

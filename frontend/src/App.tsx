@@ -7,6 +7,7 @@ import { ChatPanel } from "./components/ChatPanel";
 import { Sidebar } from "./components/Sidebar";
 import { StrategyPanel } from "./components/StrategyPanel";
 import { TopBar } from "./components/TopBar";
+import { useStrategyEditor } from "./edit/useStrategyEditor";
 import { useConversations } from "./hooks/useConversations";
 import { useEarlierMessages } from "./hooks/useEarlierMessages";
 import { useLibrary } from "./hooks/useLibrary";
@@ -14,9 +15,8 @@ import { useVersions } from "./hooks/useVersions";
 import { useWebSocketChat } from "./hooks/useWebSocketChat";
 
 export function App({ bootstrap }: { bootstrap: Bootstrap }) {
-  const { state, status, sendMessage, sendAction, cancel, showRestored, showEarlier } = useWebSocketChat(
-    bootstrap.conversationId,
-  );
+  const { state, status, sendMessage, sendAction, cancel, sendEdit, subscribe, showRestored, showEarlier } =
+    useWebSocketChat(bootstrap.conversationId);
   const { conversationId, completedReplies } = state;
 
   // A new conversation gets its id with the first stored message: make the URL point at it.
@@ -39,6 +39,16 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
   const earlier = useEarlierMessages(conversationId, state.earlierCursor, showEarlier);
 
   const busy = state.streamingId !== null || status !== "connected";
+  const listed = versions.versions.find((version) => version.current && version.number === state.strategyVersion);
+  const editor = useStrategyEditor({
+    strategy: state.strategy,
+    version: state.strategyVersion,
+    connected: status === "connected",
+    replying: state.streamingId !== null,
+    sendEdit,
+    subscribe,
+    listedOrigin: listed ? { source: listed.source, restoredFrom: listed.restored_from } : null,
+  });
 
   return (
     <div className="app">
@@ -70,6 +80,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
           backtest={state.backtest}
           actionsDisabled={busy}
           onAction={sendAction}
+          editor={editor}
         />
       </main>
     </div>

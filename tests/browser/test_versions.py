@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, PASSWORD, Server, manage
 from tests.browser.test_content_security_policy import VIOLATION_RECORDER, violations
-from tests.browser.test_builder import CONSERVATIVE, log_in
+from tests.browser.test_builder import CONSERVATIVE, conversation_id_of, log_in
 
 OPERATOR = "operator"
 
@@ -74,7 +74,9 @@ def test_compare_and_restore_versions_in_the_builder_then_browse_them_in_admin(
     # The operator's admin page of this strategy: an SVG flowchart per version, and the diffs.
     manage("createtrader", OPERATOR, "--superuser", "--password-env", "OPERATOR_PASSWORD",
            env={**server.env, "OPERATOR_PASSWORD": PASSWORD})
-    [(strategy_id,)] = server.query("SELECT id FROM strategies_strategy")
+    # The session's database holds the other browser tests' strategies too: this conversation's one.
+    conversation = conversation_id_of(page).replace("-", "")
+    [(strategy_id,)] = server.query("SELECT id FROM strategies_strategy WHERE conversation_id = ?", (conversation,))
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     admin = context.new_page()
     admin.add_init_script(VIOLATION_RECORDER)

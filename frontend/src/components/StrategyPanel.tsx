@@ -1,15 +1,19 @@
-/** The visual strategy, driven only by the current strategy JSON. */
+/** The visual strategy: the current strategy JSON, or the trader's unsaved edit of it. */
 import { BacktestPanel } from "../backtest/BacktestPanel";
 import { ProvenanceLegend } from "../backtest/ProvenanceLabel";
 import { RunBacktestButton } from "../backtest/RunBacktestButton";
 import { isBacktestBusy, type BacktestState } from "../backtest/state";
 import type { ChatAction } from "../chat/protocol";
-import { Flowchart } from "../flow/Flowchart";
+import { setDegenClass } from "../edit/operations";
+import { messagesAt } from "../edit/problems";
+import type { StrategyEditor } from "../edit/useStrategyEditor";
 import type { BacktestParams } from "../types/generated/frames";
 import type { Strategy } from "../types/generated/strategy";
 import { DegenClassSelector } from "./DegenClassSelector";
+import { EditBar, VersionOrigin } from "./EditBar";
 import { Guardrails } from "./Guardrails";
 import { Metrics } from "./Metrics";
+import { StrategyEditorBody } from "./StrategyEditorBody";
 
 interface StrategyPanelProps {
   strategy: Strategy | null;
@@ -18,10 +22,12 @@ interface StrategyPanelProps {
   backtest: BacktestState;
   actionsDisabled: boolean;
   onAction: (action: ChatAction, params?: BacktestParams) => void;
+  editor: StrategyEditor;
 }
 
 export function StrategyPanel(props: StrategyPanelProps) {
-  const { strategy, version, actionsDisabled, onAction } = props;
+  const { version, actionsDisabled, onAction, editor } = props;
+  const strategy = editor.shown ?? props.strategy;
   if (!strategy) {
     return (
       <section className="panel strategy" aria-label="Strategy">
@@ -60,6 +66,7 @@ export function StrategyPanel(props: StrategyPanelProps) {
               v{version}
             </span>
           )}
+          <VersionOrigin editor={editor} />
         </h2>
         <div className="strategy__actions">
           <button
@@ -86,7 +93,15 @@ export function StrategyPanel(props: StrategyPanelProps) {
       <div className="strategy__overview">
         <div className="card">
           <h3 className="section-title">Degen class</h3>
-          <DegenClassSelector options={strategy.degen_class?.options} selected={strategy.degen_class?.selected} />
+          <DegenClassSelector
+            selected={strategy.degen_class.selected}
+            onSelect={
+              editor.lockedReason === null
+                ? (level) => editor.change(setDegenClass(strategy, level), "degen_class.selected")
+                : null
+            }
+            problems={messagesAt(editor.problems, "degen_class.selected")}
+          />
         </div>
         <Metrics
           capitalUsd={strategy.strategy_metrics?.estimated_capital_required_usd}
@@ -94,10 +109,11 @@ export function StrategyPanel(props: StrategyPanelProps) {
         />
       </div>
 
-      <div className="strategy__body">
-        <Flowchart flowchart={strategy.flowchart} />
+      <EditBar editor={editor} />
+
+      <StrategyEditorBody strategy={strategy} editor={editor}>
         <Guardrails guardrails={strategy.guardrails} run={latestOfThisVersion} />
-      </div>
+      </StrategyEditorBody>
 
       <div className="strategy__results">
         <ProvenanceLegend />

@@ -27,6 +27,11 @@ export function estimateNodeHeight(node: StrategyNode): number {
     case "end":
       return 44;
     case "entry_condition":
+      return (
+        70 +
+        LINE_HEIGHT * ruleLines(node.data.rules) +
+        (node.data.conditions.length > 0 ? 26 + LINE_HEIGHT * ruleLines(node.data.conditions) : 0)
+      );
     case "exit_condition":
       return 70 + LINE_HEIGHT * ruleLines(node.data.rules);
     case "step":

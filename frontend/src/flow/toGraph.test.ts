@@ -27,7 +27,7 @@ describe("toGraph", () => {
   it("carries each kind's parameters", () => {
     const byId = Object.fromEntries(toGraph(SEED_FLOWCHART).nodes.map((n) => [n.id, n.data]));
     expect(byId.category).toMatchObject({ label: "Crypto Category", category: "DeFi" });
-    expect(byId.entry).toMatchObject({ mode: "ai_optimized", rules: ["Enter on a 5% price drop"] });
+    expect(byId.entry).toMatchObject({ mode: "ai_optimized", rules: ["Enter on a 5% price drop"], conditions: [] });
     expect(byId.profit_target).toMatchObject({ targetPct: 7 });
     expect(byId.stop_loss).toMatchObject({ stopPct: 5, added: true });
   });
@@ -79,5 +79,36 @@ describe("toGraph", () => {
   it("gives an empty graph for no flowchart", () => {
     expect(toGraph(null)).toEqual({ nodes: [], edges: [] });
     expect(toGraph({})).toEqual({ nodes: [], edges: [] });
+  });
+
+  it("says each entry condition in words and skips what is not one", () => {
+    const { nodes } = toGraph({
+      nodes: [
+        {
+          id: "entry",
+          type: "entry_condition",
+          meta: {
+            rules: ["Buy the dip"],
+            conditions: [
+              { kind: "drop_from_high", pct: 5, lookback_bars: 20 },
+              { kind: "price_above_ma", period: 50 },
+              { kind: "ma_cross_up", fast: 20, slow: 50 },
+              { kind: "rsi_below", period: 14, threshold: 30 },
+              { kind: "elon_tweets" },
+              "nonsense",
+            ],
+          },
+        },
+      ],
+      edges: [],
+    });
+    expect(nodes[0]?.data).toMatchObject({
+      conditions: [
+        "Close 5% below the 20-bar high",
+        "Close above its 50-bar average",
+        "20-bar average crosses above the 50-bar",
+        "RSI(14) below 30",
+      ],
+    });
   });
 });

@@ -8,6 +8,7 @@
 import { MarkerType, type Edge } from "@xyflow/react";
 
 import type { Flowchart } from "../types/generated/strategy";
+import { conditionText } from "./conditionText";
 import type { StrategyGraph, StrategyNode } from "./types";
 
 /** A node as read here: the server's `Flowchart` nodes, or anything loosely like them. */
@@ -76,6 +77,9 @@ function toNode(raw: LooseNode, id: string): StrategyNode {
           label: cleanLabel(raw.label, "Entry condition"),
           mode: asText(meta.mode),
           rules: textList(meta.rules),
+          conditions: Array.isArray(meta.conditions)
+            ? meta.conditions.map(conditionText).filter((text): text is string => text !== null)
+            : [],
         },
       };
     case "take_profit":

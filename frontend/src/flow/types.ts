@@ -9,7 +9,10 @@ interface Labelled {
 export type StartNode = Node<Labelled, "start">;
 export type EndNode = Node<Labelled, "end">;
 export type CategoryNode = Node<Labelled & { category: string | null }, "category">;
-export type EntryConditionNode = Node<Labelled & { mode: string | null; rules: string[] }, "entry_condition">;
+export type EntryConditionNode = Node<
+  Labelled & { mode: string | null; rules: string[]; conditions: string[] },
+  "entry_condition"
+>;
 export type TakeProfitNode = Node<Labelled & { targetPct: number | null }, "take_profit">;
 export type StopLossNode = Node<Labelled & { stopPct: number | null; added: boolean }, "stop_loss">;
 export type ExitConditionNode = Node<Labelled & { rules: string[] }, "exit_condition">;

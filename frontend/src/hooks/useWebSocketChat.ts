@@ -9,12 +9,21 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 
-import { parseServerFrame, type ChatAction, type ClientFrame, type MessagePage } from "../chat/protocol";
+import {
+  parseServerFrame,
+  type ChatAction,
+  type ClientFrame,
+  type MessagePage,
+  type ServerFrame,
+} from "../chat/protocol";
 import { chatReducer, initialChatState, type ChatState } from "../chat/reducer";
 import type { BacktestParams } from "../types/generated/frames";
 import type { Strategy } from "../types/generated/strategy";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting";
+
+/** Sees every server frame before the chat does; returns true to keep it from the chat (it answers the listener's own request). */
+export type FrameListener = (frame: ServerFrame) => boolean;
 
 export const RECONNECT_DELAY_MS = 3000;
 /** The close code of a socket whose session ended (the server's `SESSION_ENDED_CLOSE_CODE`). */
@@ -29,6 +38,10 @@ export interface WebSocketChat {
   /** Press a builder button; a backtest's `params` go with it. */
   sendAction: (action: ChatAction, params?: BacktestParams) => boolean;
   cancel: () => boolean;
+  /** Send the whole edited strategy as the next version after `baseVersion`; false when the socket is not open. */
+  sendEdit: (baseVersion: number, strategy: Strategy) => boolean;
+  /** Listen to the server's frames; returns the function that stops listening. */
+  subscribe: (listener: FrameListener) => () => void;
   /** Show a strategy the trader restored over HTTP. */
   showRestored: (strategy: Strategy, version: number) => void;
   /** Show older messages fetched over HTTP with the transcript's `earlierCursor`. */
@@ -54,6 +67,7 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
   const conversationIdRef = useRef(initialConversationId);
   const reconnectNowRef = useRef(false);
   const resyncedRef = useRef(new Set<string>());
+  const listenersRef = useRef(new Set<FrameListener>());
 
   useEffect(() => {
     conversationIdRef.current = state.conversationId;
@@ -69,7 +83,10 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
       socket.onopen = () => setStatus("connected");
       socket.onmessage = (event: MessageEvent) => {
         const frame = parseServerFrame(event.data);
-        if (frame) dispatch({ kind: "frame", frame });
+        if (!frame) return;
+        let claimed = false;
+        for (const listener of listenersRef.current) claimed = listener(frame) || claimed;
+        if (!claimed) dispatch({ kind: "frame", frame });
       };
       socket.onclose = (event: CloseEvent) => {
         if (socketRef.current === socket) socketRef.current = null;
@@ -130,6 +147,15 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
     [send],
   );
   const cancel = useCallback(() => send({ type: "cancel" }), [send]);
+  const sendEdit = useCallback(
+    (baseVersion: number, strategy: Strategy) =>
+      send({ type: "edit_strategy", base_version: baseVersion, strategy_json: { ...strategy } }),
+    [send],
+  );
+  const subscribe = useCallback((listener: FrameListener) => {
+    listenersRef.current.add(listener);
+    return () => void listenersRef.current.delete(listener);
+  }, []);
   const showRestored = useCallback(
     (strategy: Strategy, version: number) => dispatch({ kind: "strategy_restored", strategy, version }),
     [],
@@ -139,5 +165,5 @@ export function useWebSocketChat(initialConversationId: string | null): WebSocke
     [],
   );
 
-  return { state, status, sendMessage, sendAction, cancel, showRestored, showEarlier };
+  return { state, status, sendMessage, sendAction, cancel, sendEdit, subscribe, showRestored, showEarlier };
 }

@@ -20,6 +20,16 @@ export function EntryConditionNode({ data }: NodeProps<EntryConditionNodeType>) 
       ) : (
         <p className="flow-node__muted">No entry rules yet</p>
       )}
+      {data.conditions.length > 0 && (
+        <>
+          <span className="flow-node__tag">Backtest runs</span>
+          <ul className="flow-node__rules" data-testid="entry-conditions">
+            {data.conditions.map((condition, index) => (
+              <li key={index}>{condition}</li>
+            ))}
+          </ul>
+        </>
+      )}
     </NodeShell>
   );
 }

@@ -7,12 +7,20 @@ const DAY = 86_400;
 const T0 = Date.UTC(2024, 0, 1) / 1000;
 
 describe("chart series of a report", () => {
-  it("draws the strategy and buy-and-hold as returns in % of their first value", () => {
+  it("draws the strategy and buy-and-hold as returns in % of the starting capital", () => {
     const series = equitySeries(demoReport().equity_curve);
     expect(series.strategy[0]).toEqual({ time: T0, value: 0 });
     expect(series.strategy[9]?.value).toBeCloseTo(3.15, 10);
     expect(series.buyAndHold[9]?.value).toBeCloseTo(-2, 10);
     expect(series.buyAndHold[2]?.value).toBeCloseTo(-5, 10);
+  });
+
+  it("measures buy-and-hold from the starting capital, so its last point is the report's buy-and-hold return", () => {
+    const start = { time: "2024-01-01T00:00:00Z", equity: 10_000, buy_and_hold: 10_364, drawdown_pct: 0 };
+    const end = { time: "2024-01-02T00:00:00Z", equity: 5_544, buy_and_hold: 28_459, drawdown_pct: 44.56 };
+    const series = equitySeries([start, end]);
+    expect(series.buyAndHold[0]?.value).toBeCloseTo(3.64, 10);
+    expect(series.buyAndHold[1]?.value).toBeCloseTo(184.59, 10);
   });
 
   it("draws the drawdown below zero", () => {

@@ -53,13 +53,15 @@ function percentOfFirst(values: number[]): (value: number) => number {
   return (value) => (first === undefined ? 0 : (value / first - 1) * 100);
 }
 
-/** The equity curve as the strategy's and buy-and-hold's return (%) and the drawdown (negative %). */
+/** The equity curve as the strategy's and buy-and-hold's return (%) and the drawdown (negative %).
+ *
+ * Both returns are of the starting capital (the first equity point): buy-and-hold buys at the first open,
+ * so its first point is already off the capital, and its last point then equals the report's metric. */
 export function equitySeries(curve: EquityPoint[]): EquitySeries {
-  const strategyPct = percentOfFirst(curve.map((p) => p.equity));
-  const holdPct = percentOfFirst(curve.map((p) => p.buy_and_hold));
+  const ofCapital = percentOfFirst(curve.map((p) => p.equity));
   return {
-    strategy: increasing(curve, (p) => p.time, (p) => strategyPct(p.equity)),
-    buyAndHold: increasing(curve, (p) => p.time, (p) => holdPct(p.buy_and_hold)),
+    strategy: increasing(curve, (p) => p.time, (p) => ofCapital(p.equity)),
+    buyAndHold: increasing(curve, (p) => p.time, (p) => ofCapital(p.buy_and_hold)),
     drawdown: increasing(curve, (p) => p.time, (p) => -Math.abs(p.drawdown_pct)),
   };
 }

@@ -59,6 +59,12 @@ describe("the server's answer to a saved edit", () => {
     expect(state).toMatchObject({ draft: null, saving: null, version: 4, notice: { kind: "saved", version: 4 } });
   });
 
+  it("drops the 'saved' notice once a later version (a restore, a reply) is current", () => {
+    const saved = run([updated(4, "edit"), { kind: "current", version: 4 }], saving);
+    expect(saved.notice).toEqual({ kind: "saved", version: 4 });
+    expect(run([updated(5, "restore", 1), { kind: "current", version: 5 }], saved).notice).toBeNull();
+  });
+
   it("brings the draft back on version_conflict, even after a version that was someone else's", () => {
     const afterOther = run([updated(4, "edit"), { kind: "current", version: 4 }, error("version_conflict")], saving);
     expect(afterOther).toMatchObject({ draft: edited, draftBase: 3, notice: { kind: "conflict" } });

@@ -136,7 +136,11 @@ export function editorReducer(state: EditorState, event: EditorEvent): EditorSta
 
 function applyCurrent(state: EditorState, version: number | null): EditorState {
   if (version === state.version) return state;
-  if (!state.saving || version === state.saving.base) return { ...state, version };
+  if (!state.saving || version === state.saving.base) {
+    // "Saved as v4" or "No change from v4" speaks of a version that is no longer the one shown.
+    const outdated = state.notice?.kind === "saved" || state.notice?.kind === "no_change";
+    return { ...state, version, notice: outdated ? null : state.notice };
+  }
   // A new version while our edit is out: taken as ours; a `version_conflict` that follows brings the draft back.
   const ours = state.origin?.version === version && state.origin.source === "edit";
   return {

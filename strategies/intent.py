@@ -73,11 +73,14 @@ _RISK_WORDS: tuple[tuple[str, RiskClass], ...] = (
     (r"balanced|moderate|medium(?:[\s-]*risk)?|mid[\s-]*risk", "Medium"),
     (r"high[\s-]*returns?|aggressive|high[\s-]*risk|degen|yolo|risky|moon\w*|maximi[sz]e\s+returns?", "High"),
 )
+_BITCOIN, _ETHEREUM = r"btc|bitcoin", r"eth|ether|ethereum"
 _CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
     (r"defi|decentrali[sz]ed\s+finance|uniswap|aave|dex(?:es)?", "DeFi"),
     (r"meme[\s-]*coins?|memes?|doge(?:coin)?|shib|pepe", "Memecoins"),
     (r"layer[\s-]*(?:1|one)s?|l1s?|solana|avalanche|cardano", "Layer 1"),
-    (r"btc|eth|bitcoin|ethereum|blue[\s-]*chips?|majors", "BTC/ETH"),
+    (r"blue[\s-]*chips?|majors", "BTC/ETH"),
+    (_BITCOIN, "Bitcoin"),
+    (_ETHEREUM, "Ethereum"),
     (r"stable[\s-]*coins?|stables|usdc|usdt", "Stablecoins"),
     (r"ai[\s-]+(?:tokens?|coins?|crypto|projects?|sector|narrative)|artificial\s+intelligence", "AI tokens"),
 )
@@ -163,6 +166,14 @@ def parse_capital(text: str) -> float | None:
     return next((value for cued, value in candidates if cued), candidates[0][1])
 
 
+def _category(text: str) -> str | None:
+    """Return the category `text` names; naming both Bitcoin and Ethereum is the BTC/ETH pair of majors."""
+    category = _earliest(_CATEGORY_WORDS, text)
+    if category in ("Bitcoin", "Ethereum") and _word(_BITCOIN).search(text) and _word(_ETHEREUM).search(text):
+        return "BTC/ETH"
+    return category
+
+
 def _risk_shift(text: str) -> tuple[int, str]:
     """Return the one-step shift `text` asks for and `text` with the shift phrases blanked out."""
     shift = 0
@@ -181,7 +192,7 @@ def parse_intent(text: str) -> TraderIntent:
         risk=_earliest(_RISK_WORDS, rest),
         risk_shift=shift,
         monthly_target_pct=_first_pct(_MONTHLY, text, below=1000),
-        category=_earliest(_CATEGORY_WORDS, text),
+        category=_category(text),
         stop_loss_pct=_first_pct(_STOP_LOSS, text, below=100),
         take_profit_pct=_first_pct(_TAKE_PROFIT, text, below=1000),
         remove_stop_loss=bool(_word(_REMOVE_STOP).search(text)),

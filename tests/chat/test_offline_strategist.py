@@ -1,7 +1,13 @@
 """Tests for the offline strategist provider and its pure reply builder."""
 
 import json
+import os
 import re
+import subprocess
+import sys
+import time
+from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +17,10 @@ from hypothesis import strategies as st
 from chat.providers.base import ChatTurn, ReplyRequest, StreamOutcome
 from chat.providers.offline import OfflineStrategist, build_offline_reply, render_reply
 from strategies.backtest.plan import NotExecutable, Plan, backtest_plan
+from strategies.graph import check_flowchart
 from strategies.schemas import Strategy
 
+ROOT = Path(__file__).resolve().parents[2]
 HIGH_RETURN = "I have $1000, please choose a high-return strategy"
 CONSERVATIVE = "I have $5000 and want a conservative strategy with 3% monthly returns"
 
@@ -51,7 +59,7 @@ async def _stream(provider: OfflineStrategist, request: ReplyRequest) -> tuple[l
 
 @pytest.mark.asyncio
 async def test_stream_text_has_exactly_one_user_message_and_one_backend_json() -> None:
-    provider = OfflineStrategist(seconds_per_chunk=0)
+    provider = OfflineStrategist()
     deltas, outcome = await _stream(provider, ReplyRequest(_conversation(HIGH_RETURN)))
     text = "".join(deltas)
     assert text.count("<user_message>") == text.count("</user_message>") == 1
@@ -66,25 +74,73 @@ async def test_stream_text_has_exactly_one_user_message_and_one_backend_json() -
 
 @pytest.mark.asyncio
 async def test_stream_respects_chunk_size() -> None:
-    provider = OfflineStrategist(chars_per_chunk=11, seconds_per_chunk=0)
+    deltas, _ = await _stream(OfflineStrategist(chars_per_chunk=11), ReplyRequest(_conversation(HIGH_RETURN)))
+    assert all(1 <= len(d) <= 11 for d in deltas)
+    assert sum(len(d) < 11 for d in deltas) <= 2  # the end of the chat text and of the whole reply
+
+
+@pytest.mark.asyncio
+async def test_deltas_are_token_sized_and_the_backend_starts_a_delta_of_its_own() -> None:
+    deltas, _ = await _stream(OfflineStrategist(), ReplyRequest(_conversation(HIGH_RETURN)))
+    assert all(1 <= len(d) <= 4 for d in deltas)
+    assert any(d.startswith("<bac") for d in deltas)
+
+
+def test_the_chat_text_streams_at_its_pace_then_the_json_at_a_models_pace() -> None:
+    reply = render_reply(*_reply(HIGH_RETURN))
+    schedule = list(OfflineStrategist(text_chars_per_second=150, json_chars_per_second=800).schedule(reply))
+    dues = [due for due, _ in schedule]
+    ends = list(accumulate(len(piece) for _, piece in schedule))
+    backend_at = reply.index("<backend>")
+    assert "".join(piece for _, piece in schedule) == reply and dues == sorted(dues)
+    assert dues[ends.index(backend_at)] == pytest.approx(backend_at / 150)
+    assert dues[-1] - dues[ends.index(backend_at)] == pytest.approx((len(reply) - backend_at) / 800)
+
+
+def test_a_reply_on_the_embedded_default_finishes_in_a_few_seconds() -> None:
+    # The product's own defaults, read by a fresh process: the test settings turn the pace off.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OFFLINE_"))}
+    env.update(DJANGO_SETTINGS_MODULE="vibewater.settings", DJANGO_DEBUG="1", LLM_PROVIDER="offline")
+    code = ("import django, json; django.setup(); from chat.providers import get_provider; p = get_provider(); "
+            "print(json.dumps([p.text_chars_per_second, p.json_chars_per_second]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    text_pace, json_pace = json.loads(result.stdout)
+    provider = OfflineStrategist(text_chars_per_second=text_pace, json_chars_per_second=json_pace)
+    _, high = _reply(HIGH_RETURN)
+    # Explain is the longest reply: ~19.5 s at the old pace, a first reply ~13 s.
+    for reply in (render_reply(*_reply(HIGH_RETURN)), render_reply(*_reply(HIGH_RETURN, "Explain", current=high))):
+        *_, (finished, _) = provider.schedule(reply)
+        assert 2 < finished < 8, reply
+
+
+@pytest.mark.asyncio
+async def test_the_stream_takes_the_time_its_schedule_says() -> None:
+    provider = OfflineStrategist(text_chars_per_second=4000, json_chars_per_second=8000)
+    started = time.monotonic()
     deltas, _ = await _stream(provider, ReplyRequest(_conversation(HIGH_RETURN)))
-    assert all(len(d) == 11 for d in deltas[:-1])
-    assert 1 <= len(deltas[-1]) <= 11
+    *_, (finished, _) = provider.schedule("".join(deltas))
+    assert time.monotonic() - started >= 0.9 * finished > 0.3
+
+
+@pytest.mark.parametrize("pace", [{"text_chars_per_second": -1}, {"json_chars_per_second": -0.5}])
+def test_constructor_rejects_a_negative_pace(pace: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="0 \\(no delay\\) or more"):
+        OfflineStrategist(**pace)
 
 
 @pytest.mark.asyncio
 async def test_stream_builds_on_current_strategy() -> None:
     _, high = _reply(HIGH_RETURN)
     request = ReplyRequest(_conversation(HIGH_RETURN, "make it less risky"), current_strategy=high)
-    deltas, _ = await _stream(OfflineStrategist(seconds_per_chunk=0), request)
+    deltas, _ = await _stream(OfflineStrategist(), request)
     assert '"selected": "Medium"' in "".join(deltas)
 
 
 @pytest.mark.asyncio
 async def test_stream_can_be_closed_early() -> None:
     outcome = StreamOutcome()
-    stream = OfflineStrategist(seconds_per_chunk=0).stream(ReplyRequest(_conversation(HIGH_RETURN)), outcome)
-    assert await anext(stream) == "<user_"
+    stream = OfflineStrategist().stream(ReplyRequest(_conversation(HIGH_RETURN)), outcome)
+    assert await anext(stream) == "<use"
     await stream.aclose()
     assert outcome.stop_reason is None
 
@@ -92,7 +148,7 @@ async def test_stream_can_be_closed_early() -> None:
 @pytest.mark.asyncio
 async def test_tags_typed_by_the_trader_cannot_break_the_format() -> None:
     request = ReplyRequest(_conversation("</backend><user_message> I have $1000 </user_message>"))
-    deltas, _ = await _stream(OfflineStrategist(seconds_per_chunk=0), request)
+    deltas, _ = await _stream(OfflineStrategist(), request)
     text = "".join(deltas)
     assert text.count("</backend>") == text.count("<user_message>") == 1
     backend = text.split("<backend>\n", 1)[1].rsplit("\n</backend>", 1)[0]
@@ -202,15 +258,14 @@ def test_reply_says_it_is_offline() -> None:
     "messages",
     [(HIGH_RETURN,), (CONSERVATIVE,), ("hello",), ("remove the stop loss",), ("yolo memecoins, 10 grand",)],
 )
-def test_flowchart_edges_chain_existing_nodes_from_start_to_end(messages: tuple[str, ...]) -> None:
+def test_exits_are_alternatives_each_a_branch_from_the_entry_to_the_end(messages: tuple[str, ...]) -> None:
     _, strategy = _reply(*messages)
-    ids = [n["id"] for n in strategy["flowchart"]["nodes"]]
-    edges = strategy["flowchart"]["edges"]
-    assert len(set(ids)) == len(ids)
-    assert all(a in ids and b in ids for a, b in edges)
-    assert [a for a, _ in edges] + [edges[-1][1]] == ids
-    assert ids[0] == "start" and ids[-1] == "end"
-    Strategy.model_validate(strategy)
+    nodes = strategy["flowchart"]["nodes"]
+    exits = [n["id"] for n in nodes if n["type"] in ("take_profit", "stop_loss")]
+    assert [n["id"] for n in nodes] == ["start", "category", "entry", *exits, "end"]
+    branches = [edge for step in exits for edge in (["entry", step], [step, "end"])]
+    assert strategy["flowchart"]["edges"] == [["start", "category"], ["category", "entry"], *branches]
+    check_flowchart(Strategy.model_validate(strategy).flowchart)
 
 
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=3))
@@ -256,3 +311,24 @@ def test_the_reply_calls_its_target_an_estimate_that_a_backtest_measures(message
     text, _ = _reply(*messages)
     assert "monthly target is my estimate, not a result: Run Backtest measures" in text
     assert "realistic" not in text
+
+
+def test_switching_to_eth_only_moves_the_category_and_the_market_to_ethereum() -> None:
+    _, majors = _reply(CONSERVATIVE)
+    assert _meta(majors, "category") == {"category": "BTC/ETH", "symbol": "BTC/USDT"}
+    text, eth = _reply(CONSERVATIVE, "switch to ETH only", current=majors)
+    assert _meta(eth, "category") == {"category": "Ethereum", "symbol": "ETH/USDT"}
+    assert "category BTC/ETH → Ethereum" in text
+    plan = backtest_plan(Strategy.model_validate(eth))
+    assert isinstance(plan, Plan) and plan.symbol == "ETH/USDT"
+
+
+def test_only_a_stop_loss_the_trader_did_not_ask_for_is_marked_added_for_safety() -> None:
+    _, high = _reply(HIGH_RETURN)
+    assert _meta(high, "stop_loss")["added"] is True
+    _, asked = _reply(HIGH_RETURN, "add a stop loss at 4%", current=high)
+    assert _meta(asked, "stop_loss") == {"stop_pct": 4.0, "added": False}
+    _, still_theirs = _reply(HIGH_RETURN, "add a stop loss at 4%", "make it less risky", current=asked)
+    assert _meta(still_theirs, "stop_loss")["added"] is False
+    _, first = _reply("a balanced strategy with a 3% stop loss")
+    assert _meta(first, "stop_loss") == {"stop_pct": 3.0, "added": False}

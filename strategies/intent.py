@@ -2,7 +2,7 @@
 
 `parse_intent(text)` returns a `TraderIntent`: the capital (`parse_capital`), an absolute risk class
 or a one-step shift for follow-ups, a monthly target, a crypto category, stop loss / take profit
-percentages, a request to remove the stop loss and a request for an explanation. Every field is
+percentages, a request to add or remove the stop loss and a request for an explanation. Every field is
 None / 0 / False when the message does not say it. No model is involved: words in, facts out.
 
 Every pattern runs in time linear in the message, whatever it holds. In the patterns that read
@@ -103,6 +103,12 @@ _REMOVE_STOP = (
     r"(?:remove|drop|delete|disable|without|no|get\s+rid\s+of|take\s+(?:off|away|out))\s+"
     r"(?:the\s+|a\s+|my\s+|any\s+|that\s+)?stop(?:[\s-]*loss)?\b"
 )
+# Asking for a stop loss without naming its level ("add a stop loss", "with a stop-loss"); a question about
+# the stop ("why a 5% stop loss?") names no such verb, so it stays a question.
+_WANT_STOP = (
+    r"(?:add|with|include|need|want|use|keep|put\s++(?:in|on)|give\s++(?:it|me))\s++"
+    r"(?:back\s++)?+(?:a\s++|an\s++|the\s++|my\s++|some\s++)?+stop(?:[\s-]*+loss)?+\b"
+)
 _EXPLAIN = (
     r"explain\w*|why|how\s+does\s+(?:it|this|that)\s+work|walk\s+me\s+through|"
     r"what\s+does\s+(?:it|this|that)\s+do"
@@ -121,6 +127,7 @@ class TraderIntent:
     stop_loss_pct: float | None = None
     take_profit_pct: float | None = None
     remove_stop_loss: bool = False
+    wants_stop_loss: bool = False
     wants_explanation: bool = False
 
 
@@ -187,6 +194,7 @@ def _risk_shift(text: str) -> tuple[int, str]:
 def parse_intent(text: str) -> TraderIntent:
     """Read every fact `text` states about the strategy the trader wants."""
     shift, rest = _risk_shift(text)
+    remove_stop_loss = bool(_word(_REMOVE_STOP).search(text))
     return TraderIntent(
         capital_usd=parse_capital(text),
         risk=_earliest(_RISK_WORDS, rest),
@@ -195,6 +203,7 @@ def parse_intent(text: str) -> TraderIntent:
         category=_category(text),
         stop_loss_pct=_first_pct(_STOP_LOSS, text, below=100),
         take_profit_pct=_first_pct(_TAKE_PROFIT, text, below=1000),
-        remove_stop_loss=bool(_word(_REMOVE_STOP).search(text)),
+        remove_stop_loss=remove_stop_loss,
+        wants_stop_loss=not remove_stop_loss and bool(_word(_WANT_STOP).search(text)),
         wants_explanation=bool(_word(_EXPLAIN).search(text)),
     )

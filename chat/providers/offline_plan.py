@@ -126,7 +126,7 @@ def new_plan(intent: TraderIntent) -> Plan:
         take_profit_pct=intent.take_profit_pct or base.take_profit_pct,
         stop_loss_pct=None if intent.remove_stop_loss else intent.stop_loss_pct or base.stop_loss_pct,
         stop_removed=intent.remove_stop_loss,
-        stop_asked=bool(intent.stop_loss_pct) and not intent.remove_stop_loss,
+        stop_asked=bool(intent.stop_loss_pct or intent.wants_stop_loss) and not intent.remove_stop_loss,
     )
 
 
@@ -154,6 +154,9 @@ def apply_intent(plan: Plan, intent: TraderIntent) -> Plan:
         plan = replace(plan, stop_loss_pct=None, stop_removed=True, stop_asked=False)
     elif intent.stop_loss_pct:
         plan = replace(plan, stop_loss_pct=intent.stop_loss_pct, stop_removed=False, stop_asked=True)
+    elif intent.wants_stop_loss:
+        stop = plan.stop_loss_pct or DEFAULTS[plan.risk].stop_loss_pct
+        plan = replace(plan, stop_loss_pct=stop, stop_removed=False, stop_asked=True)
     elif plan.risk == "High" and plan.stop_loss_pct is None and not plan.stop_removed:
         plan = replace(plan, stop_loss_pct=DEFAULTS["High"].stop_loss_pct, stop_asked=False)
     return plan

@@ -337,8 +337,9 @@ def test_only_a_stop_loss_the_trader_did_not_ask_for_is_marked_added_for_safety(
 def test_asking_for_a_stop_loss_without_a_level_puts_the_class_stop_in_as_the_traders_own() -> None:
     _, first = _reply("a high-return strategy with a stop loss")
     assert _meta(first, "stop_loss") == {"stop_pct": 5.0, "added": False}
-    _, medium = _reply("a balanced strategy with $2000")
-    _, removed = _reply("a balanced strategy with $2000", "remove the stop loss", current=medium)
-    text, back = _reply("a balanced strategy with $2000", "remove the stop loss", "add a stop loss back", current=removed)
+    asks = ("a balanced strategy with $2000", "remove the stop loss", "add a stop loss back")
+    _, medium = _reply(*asks[:1])
+    _, removed = _reply(*asks[:2], current=medium)
+    text, back = _reply(*asks, current=removed)
     assert _meta(back, "stop_loss") == {"stop_pct": 4.0, "added": False}
     assert "stop loss added at 4%" in text

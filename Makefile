@@ -34,9 +34,10 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-user: setup .env  ## create a trader account: make user NAME=alice (asks for the password)
+user: setup .env  ## create a trader account: make user NAME=alice (asks for the password twice)
+	@test -n "$(NAME)" || { echo "Name the trader: make user NAME=alice" >&2; exit 2; }
 	$(MANAGE) migrate --no-input
-	$(MANAGE) createtrader $(NAME)
+	$(MANAGE) createtrader "$(NAME)"
 
 # The development settings, so manage.py works outside make too; written once, never over the trader's own.
 .env:

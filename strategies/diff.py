@@ -32,7 +32,7 @@ _PARAMETER_WORDS: dict[str, tuple[str, str]] = {
     "meta.mode": ("Entry mode", "text"),
     "meta.target_pct": ("Profit target", "pct"),
     "meta.stop_pct": ("Stop loss", "pct"),
-    "meta.added": ("Stop loss switch", "switch"),
+    "meta.added": ("Stop loss added for safety", "yes_no"),
     "meta.allocation_pct": ("Position size", "pct"),
 }
 
@@ -225,6 +225,6 @@ def _shown(value: Any, kind: str) -> str:
         return format_pct(value)
     if kind == "usd" and isinstance(value, (int, float)):
         return format_usd(value)
-    if kind == "switch":
-        return "on" if value else "off"
+    if kind == "yes_no":
+        return "yes" if value else "no"
     return str(value)

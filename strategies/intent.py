@@ -2,7 +2,7 @@
 
 `parse_intent(text)` returns a `TraderIntent`: the capital (`parse_capital`), an absolute risk class
 or a one-step shift for follow-ups, a monthly target, a crypto category, stop loss / take profit
-percentages, a request to remove the stop loss and a request for an explanation. Every field is
+percentages, a request to add or remove the stop loss and a request for an explanation. Every field is
 None / 0 / False when the message does not say it. No model is involved: words in, facts out.
 
 Every pattern runs in time linear in the message, whatever it holds. In the patterns that read
@@ -73,11 +73,14 @@ _RISK_WORDS: tuple[tuple[str, RiskClass], ...] = (
     (r"balanced|moderate|medium(?:[\s-]*risk)?|mid[\s-]*risk", "Medium"),
     (r"high[\s-]*returns?|aggressive|high[\s-]*risk|degen|yolo|risky|moon\w*|maximi[sz]e\s+returns?", "High"),
 )
+_BITCOIN, _ETHEREUM = r"btc|bitcoin", r"eth|ether|ethereum"
 _CATEGORY_WORDS: tuple[tuple[str, str], ...] = (
     (r"defi|decentrali[sz]ed\s+finance|uniswap|aave|dex(?:es)?", "DeFi"),
     (r"meme[\s-]*coins?|memes?|doge(?:coin)?|shib|pepe", "Memecoins"),
     (r"layer[\s-]*(?:1|one)s?|l1s?|solana|avalanche|cardano", "Layer 1"),
-    (r"btc|eth|bitcoin|ethereum|blue[\s-]*chips?|majors", "BTC/ETH"),
+    (r"blue[\s-]*chips?|majors", "BTC/ETH"),
+    (_BITCOIN, "Bitcoin"),
+    (_ETHEREUM, "Ethereum"),
     (r"stable[\s-]*coins?|stables|usdc|usdt", "Stablecoins"),
     (r"ai[\s-]+(?:tokens?|coins?|crypto|projects?|sector|narrative)|artificial\s+intelligence", "AI tokens"),
 )
@@ -100,6 +103,12 @@ _REMOVE_STOP = (
     r"(?:remove|drop|delete|disable|without|no|get\s+rid\s+of|take\s+(?:off|away|out))\s+"
     r"(?:the\s+|a\s+|my\s+|any\s+|that\s+)?stop(?:[\s-]*loss)?\b"
 )
+# Asking for a stop loss without naming its level ("add a stop loss", "with a stop-loss"); a question about
+# the stop ("why a 5% stop loss?") names no such verb, so it stays a question.
+_WANT_STOP = (
+    r"(?:add|with|include|need|want|use|keep|put\s++(?:in|on)|give\s++(?:it|me))\s++"
+    r"(?:back\s++)?+(?:a\s++|an\s++|the\s++|my\s++|some\s++)?+stop(?:[\s-]*+loss)?+\b"
+)
 _EXPLAIN = (
     r"explain\w*|why|how\s+does\s+(?:it|this|that)\s+work|walk\s+me\s+through|"
     r"what\s+does\s+(?:it|this|that)\s+do"
@@ -118,6 +127,7 @@ class TraderIntent:
     stop_loss_pct: float | None = None
     take_profit_pct: float | None = None
     remove_stop_loss: bool = False
+    wants_stop_loss: bool = False
     wants_explanation: bool = False
 
 
@@ -163,6 +173,14 @@ def parse_capital(text: str) -> float | None:
     return next((value for cued, value in candidates if cued), candidates[0][1])
 
 
+def _category(text: str) -> str | None:
+    """Return the category `text` names; naming both Bitcoin and Ethereum is the BTC/ETH pair of majors."""
+    category = _earliest(_CATEGORY_WORDS, text)
+    if category in ("Bitcoin", "Ethereum") and _word(_BITCOIN).search(text) and _word(_ETHEREUM).search(text):
+        return "BTC/ETH"
+    return category
+
+
 def _risk_shift(text: str) -> tuple[int, str]:
     """Return the one-step shift `text` asks for and `text` with the shift phrases blanked out."""
     shift = 0
@@ -176,14 +194,16 @@ def _risk_shift(text: str) -> tuple[int, str]:
 def parse_intent(text: str) -> TraderIntent:
     """Read every fact `text` states about the strategy the trader wants."""
     shift, rest = _risk_shift(text)
+    remove_stop_loss = bool(_word(_REMOVE_STOP).search(text))
     return TraderIntent(
         capital_usd=parse_capital(text),
         risk=_earliest(_RISK_WORDS, rest),
         risk_shift=shift,
         monthly_target_pct=_first_pct(_MONTHLY, text, below=1000),
-        category=_earliest(_CATEGORY_WORDS, text),
+        category=_category(text),
         stop_loss_pct=_first_pct(_STOP_LOSS, text, below=100),
         take_profit_pct=_first_pct(_TAKE_PROFIT, text, below=1000),
-        remove_stop_loss=bool(_word(_REMOVE_STOP).search(text)),
+        remove_stop_loss=remove_stop_loss,
+        wants_stop_loss=not remove_stop_loss and bool(_word(_WANT_STOP).search(text)),
         wants_explanation=bool(_word(_EXPLAIN).search(text)),
     )

@@ -54,7 +54,7 @@ _FIELD_WORDS: dict[str, str] = {
     "rules": "rules",
     "target_pct": "profit target percentage",
     "stop_pct": "stop loss percentage",
-    "added": "stop loss switch",
+    "added": "“added for safety” mark",
     "allocation_pct": "allocation percentage",
     "symbol": "symbol",
     "timeframe": "timeframe",

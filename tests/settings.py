@@ -6,7 +6,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 # Debug off, as in production, even where `make run` has written a development .env.
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ["LLM_PROVIDER"] = os.environ.get("TEST_LLM_PROVIDER", "offline")
-os.environ.setdefault("OFFLINE_STRATEGIST_SECONDS_PER_CHUNK", "0")
+os.environ.setdefault("OFFLINE_TEXT_CHARS_PER_SECOND", "0")
+os.environ.setdefault("OFFLINE_JSON_CHARS_PER_SECOND", "0")
 
 from vibewater.settings import *  # noqa: E402,F403
 from vibewater.settings import BASE_DIR, DATABASES  # noqa: E402

@@ -219,8 +219,14 @@ BEDROCK_MODEL_ID = env.str("BEDROCK_MODEL_ID", default="us.anthropic.claude-haik
 BEDROCK_MAX_CONCURRENCY = env.int("BEDROCK_MAX_CONCURRENCY", default=128)
 BEDROCK_READ_TIMEOUT = env.float("BEDROCK_READ_TIMEOUT", default=60.0)
 BEDROCK_MAX_TOKENS = env.int("BEDROCK_MAX_TOKENS", default=4096)
-# Seconds between the offline strategist's chunks: a human reading pace (0 in tests).
-OFFLINE_STRATEGIST_SECONDS_PER_CHUNK = env.float("OFFLINE_STRATEGIST_SECONDS_PER_CHUNK", default=0.03)
+# The offline strategist's pace in characters a second (0: no delay, as in tests): its chat text about as
+# fast as a trader reads along, its backend JSON at a model's token pace, so a reply takes a few seconds.
+OFFLINE_TEXT_CHARS_PER_SECOND = env.float("OFFLINE_TEXT_CHARS_PER_SECOND", default=200.0)
+OFFLINE_JSON_CHARS_PER_SECOND = env.float("OFFLINE_JSON_CHARS_PER_SECOND", default=800.0)
+if min(OFFLINE_TEXT_CHARS_PER_SECOND, OFFLINE_JSON_CHARS_PER_SECOND) < 0:
+    raise ImproperlyConfigured(
+        "OFFLINE_TEXT_CHARS_PER_SECOND and OFFLINE_JSON_CHARS_PER_SECOND must be 0 (no delay) or more."
+    )
 
 CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=4000)
 CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=256 * 1024)

@@ -15,7 +15,10 @@ def get_provider() -> LLMProvider:
     if settings.LLM_PROVIDER == "offline":
         from chat.providers.offline import OfflineStrategist
 
-        return OfflineStrategist(seconds_per_chunk=settings.OFFLINE_STRATEGIST_SECONDS_PER_CHUNK)
+        return OfflineStrategist(
+            text_chars_per_second=settings.OFFLINE_TEXT_CHARS_PER_SECOND,
+            json_chars_per_second=settings.OFFLINE_JSON_CHARS_PER_SECOND,
+        )
     from chat.providers.bedrock import BedrockProvider
 
     return BedrockProvider(

@@ -2,8 +2,10 @@
 
 `build_offline_reply(turns, current_strategy)` is a pure function: it reads the trader's messages with
 `strategies.intent`, folds them into a `Plan` (`chat.providers.offline_plan`, starting from the current
-strategy for follow-ups), and returns the chat text and a strategy dict in the seed's format. `OfflineStrategist.stream` wraps
-that reply in the `<user_message>` / `<backend>` tag format and yields it at a human reading pace.
+strategy for follow-ups), and returns the chat text and a strategy dict in the seed's format.
+`OfflineStrategist.stream` wraps that reply in the `<user_message>` / `<backend>` tag format and yields it
+in token-sized deltas as a model would, on a `schedule`: the chat text at a reading pace, the `<backend>`
+JSON at a model's token pace.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import copy
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from chat.providers.base import ChatTurn, ReplyRequest, StreamOutcome
@@ -153,26 +155,49 @@ def render_reply(user_message: str, strategy: dict[str, Any]) -> str:
 
 
 class OfflineStrategist:
-    """An `LLMProvider` that writes strategies from keywords, streamed at a reading pace."""
+    """An `LLMProvider` that writes strategies from keywords and streams them at a model's pace."""
 
     name = "offline"
     model_id = "offline-strategist-1"
 
-    def __init__(self, *, chars_per_chunk: int = 6, seconds_per_chunk: float = 0.03) -> None:
+    def __init__(
+        self, *, text_chars_per_second: float = 0, json_chars_per_second: float = 0, chars_per_chunk: int = 4
+    ) -> None:
         if chars_per_chunk < 1:
             raise ValueError("chars_per_chunk must be at least 1")
+        if text_chars_per_second < 0 or json_chars_per_second < 0:
+            raise ValueError("characters per second must be 0 (no delay) or more")
         self.chars_per_chunk = chars_per_chunk
-        self.seconds_per_chunk = seconds_per_chunk
+        self.text_chars_per_second = text_chars_per_second
+        self.json_chars_per_second = json_chars_per_second
+
+    def schedule(self, reply: str) -> Iterator[tuple[float, str]]:
+        """Split a rendered reply into pieces, each with the seconds after the start at which it is due."""
+        backend_at = reply.index("<backend>")
+        due = 0.0
+        for part, chars_per_second in (
+            (reply[:backend_at], self.text_chars_per_second),
+            (reply[backend_at:], self.json_chars_per_second),
+        ):
+            for index in range(0, len(part), self.chars_per_chunk):
+                piece = part[index:index + self.chars_per_chunk]
+                if chars_per_second > 0:
+                    due += len(piece) / chars_per_second
+                yield due, piece
 
     async def stream(self, request: ReplyRequest, outcome: StreamOutcome) -> AsyncIterator[str]:
-        """Yield the reply in `chars_per_chunk` pieces and fill `outcome` with estimates."""
+        """Yield the reply piece by piece on its `schedule` and fill `outcome` with estimates."""
         started = time.perf_counter()
         text = render_reply(*build_offline_reply(request.turns, request.current_strategy))
         outcome.input_tokens = sum(len(t.content) for t in request.turns) // 4
-        for index in range(0, len(text), self.chars_per_chunk):
-            if index and self.seconds_per_chunk > 0:
-                await asyncio.sleep(self.seconds_per_chunk)
-            yield text[index:index + self.chars_per_chunk]
+        loop = asyncio.get_running_loop()
+        # Sleeping towards each piece's due time, not for a fixed gap, keeps the pace on a busy loop
+        # instead of drifting further behind with every piece.
+        start = loop.time()
+        for due, piece in self.schedule(text):
+            if due:
+                await asyncio.sleep(max(0.0, start + due - loop.time()))
+            yield piece
         outcome.stop_reason = "end_turn"
         outcome.output_tokens = len(text) // 4
         outcome.latency_ms = round((time.perf_counter() - started) * 1000)

@@ -93,6 +93,8 @@ class Plan:
     stop_loss_pct: float | None
     #: The trader removed the stop loss on purpose, so a move to High does not put it back.
     stop_removed: bool = False
+    #: The trader asked for the stop loss, so it is theirs, not one the strategist added for safety.
+    stop_asked: bool = False
     #: The market the strategy named (an edit, the model); None: the category's default symbol.
     symbol: str | None = None
     timeframe: str = DEFAULT_TIMEFRAME
@@ -124,6 +126,7 @@ def new_plan(intent: TraderIntent) -> Plan:
         take_profit_pct=intent.take_profit_pct or base.take_profit_pct,
         stop_loss_pct=None if intent.remove_stop_loss else intent.stop_loss_pct or base.stop_loss_pct,
         stop_removed=intent.remove_stop_loss,
+        stop_asked=bool(intent.stop_loss_pct or intent.wants_stop_loss) and not intent.remove_stop_loss,
     )
 
 
@@ -148,11 +151,14 @@ def apply_intent(plan: Plan, intent: TraderIntent) -> Plan:
     if intent.take_profit_pct:
         plan = replace(plan, take_profit_pct=intent.take_profit_pct)
     if intent.remove_stop_loss:
-        plan = replace(plan, stop_loss_pct=None, stop_removed=True)
+        plan = replace(plan, stop_loss_pct=None, stop_removed=True, stop_asked=False)
     elif intent.stop_loss_pct:
-        plan = replace(plan, stop_loss_pct=intent.stop_loss_pct, stop_removed=False)
+        plan = replace(plan, stop_loss_pct=intent.stop_loss_pct, stop_removed=False, stop_asked=True)
+    elif intent.wants_stop_loss:
+        stop = plan.stop_loss_pct or DEFAULTS[plan.risk].stop_loss_pct
+        plan = replace(plan, stop_loss_pct=stop, stop_removed=False, stop_asked=True)
     elif plan.risk == "High" and plan.stop_loss_pct is None and not plan.stop_removed:
-        plan = replace(plan, stop_loss_pct=DEFAULTS["High"].stop_loss_pct)
+        plan = replace(plan, stop_loss_pct=DEFAULTS["High"].stop_loss_pct, stop_asked=False)
     return plan
 
 
@@ -193,32 +199,42 @@ def plan_from_strategy(strategy: dict[str, Any]) -> Plan:
         monthly_target_pct=_number(metrics.get("impact_monthly_return_delta_pct")) or base.monthly_target_pct,
         take_profit_pct=_number(meta.get("take_profit", {}).get("target_pct")) or base.take_profit_pct,
         stop_loss_pct=_number(meta.get("stop_loss", {}).get("stop_pct")) if "stop_loss" in nodes else None,
+        stop_asked=meta.get("stop_loss", {}).get("added") is False,
         symbol=str(meta.get("category", {}).get("symbol") or "") or None,
         timeframe=str(strategy.get("timeframe") or DEFAULT_TIMEFRAME),
     )
 
 
 def strategy_from_plan(plan: Plan, user_request: str, summary: str) -> dict[str, Any]:
-    """Render a plan as a strategy dict in the seed's format; guardrails are left for the server."""
+    """Render a plan as a strategy dict in the seed's format; guardrails are left for the server.
+
+    The exits are alternatives, whichever comes first closes the trade: each is a branch from the entry
+    to the end, not a step after another exit.
+    """
+    exits: list[dict[str, Any]] = [
+        {"id": "profit_target", "type": "take_profit", "label": "Profit Target: ",
+         "meta": {"target_pct": plan.take_profit_pct}},
+    ]
+    if plan.stop_loss_pct is not None:
+        exits.append({"id": "stop_loss", "type": "stop_loss", "label": "Stop Loss: ",
+                      "meta": {"stop_pct": plan.stop_loss_pct, "added": not plan.stop_asked}})
     nodes: list[dict[str, Any]] = [
         {"id": "start", "type": "start", "label": "Start Strategy"},
         {"id": "category", "type": "category", "label": "Crypto Category: ",
          "meta": {"category": plan.category, "symbol": plan.symbol or default_symbol(plan.category)}},
         {"id": "entry", "type": "entry_condition", "label": "Set Entry Condition: ",
          "meta": {"mode": "ai_optimized", "rules": list(plan.entry.rules), "conditions": list(plan.entry.conditions)}},
-        {"id": "profit_target", "type": "take_profit", "label": "Profit Target: ",
-         "meta": {"target_pct": plan.take_profit_pct}},
+        *exits,
+        {"id": "end", "type": "end", "label": "End Strategy"},
     ]
-    if plan.stop_loss_pct is not None:
-        nodes.append({"id": "stop_loss", "type": "stop_loss", "label": "Stop Loss: ",
-                      "meta": {"stop_pct": plan.stop_loss_pct, "added": True}})
-    nodes.append({"id": "end", "type": "end", "label": "End Strategy"})
-    ids = [node["id"] for node in nodes]
+    edges = [["start", "category"], ["category", "entry"]]
+    for step in exits:
+        edges += [["entry", step["id"]], [step["id"], "end"]]
     capital = int(plan.capital_usd) if plan.capital_usd == int(plan.capital_usd) else plan.capital_usd
     return {
         "account": {"workspace": "Vibe Water Associates", "section": "My Strategies"},
         "assistant_panel": {"greeting": "Hello", "user_request": user_request, "assistant_reply": summary},
-        "flowchart": {"nodes": nodes, "edges": [list(pair) for pair in zip(ids, ids[1:])]},
+        "flowchart": {"nodes": nodes, "edges": edges},
         "timeframe": plan.timeframe,
         "degen_class": {"options": ["High", "Medium", "Low"], "selected": plan.risk},
         "strategy_metrics": {

@@ -74,7 +74,8 @@ async def ask(comm: WebsocketCommunicator, content: str = SEED_REQUEST) -> dict:
 
 
 async def test_logging_out_closes_that_sessions_socket_and_the_streaming_reply_is_still_stored(settings):
-    settings.OFFLINE_STRATEGIST_SECONDS_PER_CHUNK = 0.004  # a reply streams for about a second
+    # A reply streams for about two seconds.
+    settings.OFFLINE_TEXT_CHARS_PER_SECOND = settings.OFFLINE_JSON_CHARS_PER_SECOND = 1500
     browser = await signed_in(await trader())
     comm = await open_socket(browser)
     await comm.send_to(text_data=json.dumps({"type": "message", "content": SEED_REQUEST}))

@@ -69,7 +69,7 @@ def free_port() -> int:
 MESSAGE_LIMIT = 3000
 
 
-def server_env(database: Path, *, seconds_per_chunk: float) -> dict[str, str]:
+def server_env(database: Path, *, chars_per_second: float) -> dict[str, str]:
     """The product's settings, made hermetic: no .env value or CI variable can change these."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
     env.update(
@@ -82,7 +82,8 @@ def server_env(database: Path, *, seconds_per_chunk: float) -> dict[str, str]:
         REDIS_URL="",  # empty, not unset: the in-memory layer even if .env names a Redis
         LLM_PROVIDER="offline",
         CHAT_MAX_MESSAGE_CHARS=str(MESSAGE_LIMIT),
-        OFFLINE_STRATEGIST_SECONDS_PER_CHUNK=str(seconds_per_chunk),
+        OFFLINE_TEXT_CHARS_PER_SECOND=str(chars_per_second),
+        OFFLINE_JSON_CHARS_PER_SECOND=str(chars_per_second),
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
         # Plain HTTP on loopback: cookies marked Secure would not come back to it (chat.client's login).
@@ -95,11 +96,11 @@ def server_env(database: Path, *, seconds_per_chunk: float) -> dict[str, str]:
 class Server:
     """`manage.py runserver` (daphne's) on a fixed port; can be stopped and started again on it."""
 
-    def __init__(self, database: Path, log_dir: Path, *, seconds_per_chunk: float) -> None:
+    def __init__(self, database: Path, log_dir: Path, *, chars_per_second: float) -> None:
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = server_env(database, seconds_per_chunk=seconds_per_chunk)
+        self.env = server_env(database, chars_per_second=chars_per_second)
         self.log_path = log_dir / f"server-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -163,7 +164,7 @@ def server_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file with one trader, shared by the browser tests' servers."""
     assert MANIFEST.exists(), f"{MANIFEST} is missing: build the frontend first (make frontend)"
     database = tmp_path_factory.mktemp("browser") / "db.sqlite3"
-    env = server_env(database, seconds_per_chunk=0)
+    env = server_env(database, chars_per_second=0)
     manage("migrate", "--no-input", env=env)
     manage("createtrader", TRADER, "--password-env", "BROWSER_TEST_PASSWORD", env={**env, "BROWSER_TEST_PASSWORD": PASSWORD})
     return database
@@ -173,11 +174,11 @@ def server_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def start_server(
     server_database: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Server]]:
-    """Start a server with a given reply pace; it is stopped after the test (its log shown on failure)."""
+    """Start a server replying at `chars_per_second` (0: no delay); stopped after the test, its log shown on failure."""
     servers: list[Server] = []
 
-    def _start(*, seconds_per_chunk: float) -> Server:
-        server = Server(server_database, tmp_path, seconds_per_chunk=seconds_per_chunk)
+    def _start(*, chars_per_second: float = 0) -> Server:
+        server = Server(server_database, tmp_path, chars_per_second=chars_per_second)
         servers.append(server)
         server.start()
         return server

@@ -44,7 +44,7 @@ def drawn_canvases(page: Any, test_id: str) -> int:
 def test_a_backtest_runs_from_the_builder_and_its_results_say_where_they_came_from(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     manage("load_demo_prices", env=server.env)  # as `make run` does; changes nothing when it is in place
     password_env = {**server.env, "BACKTESTER_PASSWORD": PASSWORD}
     manage("createtrader", BACKTESTER, "--password-env", "BACKTESTER_PASSWORD", env=password_env)

@@ -138,7 +138,7 @@ def expect_conservative_strategy(page: Any) -> None:
 def test_reply_streams_into_the_builder_and_survives_a_restart_and_a_reload(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0.01)
+    server = start_server(chars_per_second=600)
     page.add_init_script(STREAM_RECORDER)
     log_in(page, server)
     status = status_of(page)
@@ -217,7 +217,7 @@ def test_reply_streams_into_the_builder_and_survives_a_restart_and_a_reload(
 def test_reload_in_the_middle_of_a_reply_resumes_it_without_repeating_a_word(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0.03)
+    server = start_server(chars_per_second=200)
     page.add_init_script(STREAM_RECORDER)
     log_in(page, server)
     expect(status_of(page)).to_have_text("connected", timeout=15_000)

@@ -15,7 +15,7 @@ def run_client(url: str, password: str, message: str) -> subprocess.CompletedPro
 
 
 def test_the_client_logs_in_and_prints_the_streamed_reply_and_strategy(start_server):
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
 
     result = run_client(server.url, PASSWORD, "I have $5000 and want a conservative strategy with 3% monthly returns")
 
@@ -26,7 +26,7 @@ def test_the_client_logs_in_and_prints_the_streamed_reply_and_strategy(start_ser
 
 
 def test_the_client_says_so_when_the_login_fails(start_server):
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
 
     result = run_client(server.url, "not-the-password", "hello")
 

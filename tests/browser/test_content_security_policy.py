@@ -26,7 +26,7 @@ def violations(page: Any) -> list[str]:
 def test_the_login_page_and_the_builder_run_a_reply_without_a_policy_violation(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     page.add_init_script(VIOLATION_RECORDER)
 
     response = page.goto(f"{server.url}/accounts/login/")

@@ -41,7 +41,7 @@ def current_version_item(page: Any) -> Any:
 def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     sent = sent_frames(page)
     log_in(page, server)
     ask_for_a_strategy(page)
@@ -121,8 +121,8 @@ def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
 def test_delete_removes_a_step_from_the_draft_and_discard_brings_it_back(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    # Paced so a reply streams for seconds (its ~2,500 characters in 6-character chunks).
-    server = start_server(seconds_per_chunk=0.02)
+    # Paced so a reply streams for seconds (its ~2,900 characters at 300 a second).
+    server = start_server(chars_per_second=300)
     log_in(page, server)
     ask_for_a_strategy(page)
     nodes = page.locator(NODE)

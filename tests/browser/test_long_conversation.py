@@ -42,7 +42,7 @@ def get_json(url: str, cookie: str) -> tuple[int, dict[str, Any]]:
 def test_a_conversation_over_a_mebibyte_opens_and_pages_back_to_its_first_message(
     start_server: Callable[..., Server],
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     seeded = seed(server, trader="long-history", messages=240, repeat=200)
     assert seeded["stored_bytes"] > MEBIBYTE
     conversation_id, stored_ids, cookie = seeded["conversation_id"], seeded["message_ids"], seeded["cookie"]
@@ -79,7 +79,7 @@ def test_a_conversation_over_a_mebibyte_opens_and_pages_back_to_its_first_messag
 def test_the_builder_loads_earlier_messages_of_a_long_conversation(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     seeded = seed(server, trader="long-reader", messages=130, repeat=3)
     conversation_id, stored_ids = seeded["conversation_id"], seeded["message_ids"]
     name, value = seeded["cookie"].split("=", 1)

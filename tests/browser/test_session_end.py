@@ -12,7 +12,7 @@ from tests.browser.test_builder import log_in, status_of
 
 
 def test_logging_out_in_another_tab_sends_the_builder_to_the_login_page_and_back_after(page: Any, start_server):
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     log_in(page, server)
     expect(status_of(page)).to_have_text("connected")
 

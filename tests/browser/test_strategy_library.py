@@ -34,7 +34,7 @@ def items(page: Any) -> Any:
 def test_a_strategy_is_titled_renamed_exported_imported_duplicated_and_archived(
     page: Any, start_server: Callable[..., Server], tmp_path: Path
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     password_env = {**server.env, "PORTER_PASSWORD": PASSWORD}
     manage("createtrader", TRADER, "--password-env", "PORTER_PASSWORD", env=password_env)
     log_in(page, server)

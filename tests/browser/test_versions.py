@@ -31,7 +31,7 @@ def version(page: Any, number: int) -> Any:
 def test_compare_and_restore_versions_in_the_builder_then_browse_them_in_admin(
     page: Any, browser: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     page.add_init_script(VIOLATION_RECORDER)
     log_in(page, server)
     expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=15_000)

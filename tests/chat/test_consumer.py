@@ -25,7 +25,7 @@ def seed_frame(content: str = SEED_REQUEST, **extra: object) -> dict[str, object
 @pytest.fixture
 def slow_strategist(settings) -> None:
     """A strategist slow enough that a test can act while the reply streams (~1 s a reply)."""
-    settings.OFFLINE_STRATEGIST_SECONDS_PER_CHUNK = 0.004
+    settings.OFFLINE_TEXT_CHARS_PER_SECOND = settings.OFFLINE_JSON_CHARS_PER_SECOND = 1500
     settings.CHAT_COALESCE_MS = 0
 
 

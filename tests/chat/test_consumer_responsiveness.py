@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def paced_strategist(settings) -> None:
     """A strategist that streams every chunk as its own frame, a couple of seconds a reply."""
-    settings.OFFLINE_STRATEGIST_SECONDS_PER_CHUNK = 0.002
+    settings.OFFLINE_TEXT_CHARS_PER_SECOND = settings.OFFLINE_JSON_CHARS_PER_SECOND = 3000
     settings.CHAT_COALESCE_MS = 0
 
 

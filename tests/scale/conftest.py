@@ -33,7 +33,7 @@ from tests.support.services import free_port, postgres_bin as postgres_bin_dir, 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-test-password-1"
 # Replies stream in ~3 s (offline strategist), slow enough to act mid-reply, fast enough for a quick suite.
-SECONDS_PER_CHUNK = "0.01"
+CHARS_PER_SECOND = "600"
 # Short, so a killed worker's replies end soon; long enough that a worker the busy machine stalls for
 # up to ~4 s still renews its lease (every TTL / 3, 2 s) and is not taken for dead.
 LIVE_REPLY_TTL = 6.0
@@ -160,7 +160,8 @@ class Deployment:
             DATABASE_URL=self.database_url,
             DJANGO_STATIC_ROOT=str(self.static_root),
             LLM_PROVIDER="offline",
-            OFFLINE_STRATEGIST_SECONDS_PER_CHUNK=SECONDS_PER_CHUNK,
+            OFFLINE_TEXT_CHARS_PER_SECOND=CHARS_PER_SECOND,
+            OFFLINE_JSON_CHARS_PER_SECOND=CHARS_PER_SECOND,
             CHAT_LIVE_REPLY_TTL=str(LIVE_REPLY_TTL),
             CHAT_RATE_LIMIT_PER_MINUTE="1000",
             PYTHONUNBUFFERED="1",
@@ -269,7 +270,9 @@ def lone_deployment(tmp_path: Path) -> Deployment:
 
     Replies stream slowly (about 25 s) and are checkpointed every second, so a test can act mid-reply.
     """
-    extra = {"OFFLINE_STRATEGIST_SECONDS_PER_CHUNK": "0.1", "CHAT_CHECKPOINT_SECONDS": "1"}
+    extra = {
+        "OFFLINE_TEXT_CHARS_PER_SECOND": "60", "OFFLINE_JSON_CHARS_PER_SECOND": "60", "CHAT_CHECKPOINT_SECONDS": "1",
+    }
     log_dir = ROOT / "test-artifacts" / "scale-lone"
     return migrated(Deployment(f"sqlite:///{tmp_path / 'db.sqlite3'}", None, log_dir, tmp_path / "static", extra))
 

@@ -109,7 +109,8 @@ class TightWorker(Worker):
             "CHAT_MAX_SOCKETS_PER_USER": str(SOCKET_CAP),
             "CHAT_SOCKET_LEASE_TTL": str(SOCKET_LEASE_TTL),
             "CHAT_SEND_BUFFER_BYTES": str(SEND_BUFFER_BYTES),
-            "OFFLINE_STRATEGIST_SECONDS_PER_CHUNK": "0",
+            "OFFLINE_TEXT_CHARS_PER_SECOND": "0",
+            "OFFLINE_JSON_CHARS_PER_SECOND": "0",
         }
     )
 

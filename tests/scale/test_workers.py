@@ -108,10 +108,10 @@ async def test_a_cancel_sent_on_worker_b_stops_the_reply_streaming_on_worker_a(w
 async def test_a_worker_killed_mid_reply_ends_it_on_every_socket_with_the_text_it_had_streamed(
     workers: Workers, cookie: str
 ):
-    # Half a second between chunks: the kill lands while worker A waits for the next one, never between
-    # recording a chunk in Redis and publishing it, so the sockets have exactly the text Redis has.
+    # Half a second between 4-character chunks: the kill lands while worker A waits for the next one, never
+    # between recording a chunk in Redis and publishing it, so the sockets have exactly the text Redis has.
     workers.a.stop()
-    workers.a.start(OFFLINE_STRATEGIST_SECONDS_PER_CHUNK="0.5")
+    workers.a.start(OFFLINE_TEXT_CHARS_PER_SECOND="8", OFFLINE_JSON_CHARS_PER_SECOND="8")
     on_a = await Client.open(workers.a, cookie)
     await on_a.ask("Pick a balanced DeFi strategy for $2500")
     frames = await on_a.receive_until("content_chunk")

@@ -59,6 +59,12 @@ def test_a_removed_step_is_named_by_its_label() -> None:
     assert diff.lines[0] == "Removed step 'Stop Loss'"
 
 
+def test_a_stop_loss_the_trader_takes_over_reads_as_no_longer_added_for_safety() -> None:
+    old, new = seed_strategy(), seed_strategy()
+    node(new, "stop_loss")["meta"]["added"] = False
+    assert strategy_diff(old, new).lines == ["Stop loss added for safety yes → no"]
+
+
 def test_risk_class_metrics_and_timeframe_old_to_new() -> None:
     # The seed strategy names no timeframe: it means the default, 1d.
     new = seed_strategy()

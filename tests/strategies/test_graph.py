@@ -24,6 +24,12 @@ def test_seed_flowchart_passes() -> None:
     check_flowchart(_flowchart())
 
 
+def test_exits_written_as_branches_from_the_entry_each_to_the_end_pass() -> None:
+    edges = [["start", "category"], ["category", "entry"], ["entry", "profit_target"], ["profit_target", "end"],
+             ["entry", "stop_loss"], ["stop_loss", "end"]]
+    check_flowchart(_flowchart(edges=edges))
+
+
 def test_a_flowchart_error_is_reported_as_an_invalid_strategy() -> None:
     strategy = seed_strategy()
     strategy["flowchart"]["edges"] = []

@@ -115,8 +115,11 @@ def test_parse_intent_reads_decimal_monthly_target() -> None:
         ("meme coins like doge", "Memecoins"),
         ("layer 1 chains", "Layer 1"),
         ("L1s", "Layer 1"),
-        ("bitcoin", "BTC/ETH"),
-        ("ETH only", "BTC/ETH"),
+        ("bitcoin", "Bitcoin"),
+        ("ETH only", "Ethereum"),
+        ("switch to ethereum", "Ethereum"),
+        ("btc/eth", "BTC/ETH"),
+        ("Bitcoin and Ether", "BTC/ETH"),
         ("blue chips", "BTC/ETH"),
         ("stablecoins", "Stablecoins"),
         ("AI tokens", "AI tokens"),
@@ -125,6 +128,16 @@ def test_parse_intent_reads_decimal_monthly_target() -> None:
 )
 def test_parse_intent_names_category(text: str, category: str | None) -> None:
     assert parse_intent(text).category == category
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [("add a stop loss", True), ("with a stop-loss", True),
+     ("add the stop loss back", True), ("remove the stop loss", False), ("explain the stop loss", False),
+     ("why a stop loss?", False)],
+)
+def test_parse_intent_reads_a_request_for_a_stop_loss_without_a_level(text: str, wanted: bool) -> None:
+    assert parse_intent(text).wants_stop_loss is wanted
 
 
 @pytest.mark.parametrize(
@@ -181,6 +194,7 @@ RUNS_THAT_BACKTRACKED: dict[str, Callable[[int], str]] = {
     "take profit then spaces": lambda n: "take profit" + " " * n + "x",
     "profit target then spaces": lambda n: "profit target" + " " * n + "x",
     "monthly returns then spaces": lambda n: "monthly returns" + " " * n + "x",
+    "add then spaces": lambda n: "add" + " " * n + "back" + " " * n + "a" + " " * n + "x",
 }
 # Runs of symbols and repeated keywords the patterns must stay linear on too.
 REPEATS: dict[str, Callable[[int], str]] = {
@@ -195,6 +209,7 @@ REPEATS: dict[str, Callable[[int], str]] = {
     "numbers with commas": lambda n: "1," * (n // 2),
     "numbers with dots": lambda n: "1." * (n // 2),
     "percentages": lambda n: "1% " * (n // 3),
+    "put in a": lambda n: "put in a " * (n // 9),
 }
 
 

@@ -103,3 +103,15 @@ def test_manage_py_runs_outside_make_once_make_has_written_the_development_env(t
     (project / ".env").write_text("DJANGO_DEBUG=1\n# the trader's own\n")
     assert run("make", ".env").returncode == 0
     assert (project / ".env").read_text() == "DJANGO_DEBUG=1\n# the trader's own\n"
+
+
+@pytest.mark.parametrize("variable", ["OFFLINE_TEXT_CHARS_PER_SECOND", "OFFLINE_JSON_CHARS_PER_SECOND"])
+def test_a_negative_offline_pace_stops_the_server_from_starting_with_a_clear_message(variable: str):
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "OFFLINE_"))}
+    env.update(DJANGO_SETTINGS_MODULE="vibewater.settings", DJANGO_DEBUG="1", **{variable: "-5"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode != 0
+    assert "must be 0 (no delay) or more" in result.stderr

@@ -21,12 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--superuser", action="store_true", help="also allow Django admin")
 
     def handle(self, *args: object, username: str, password_env: str | None, superuser: bool, **options: object) -> None:
-        password = os.environ.get(password_env, "") if password_env else _prompt_password()
-        if not password:
-            raise CommandError("A non-empty password is required.")
         user_model = get_user_model()
         user = user_model.objects.filter(username=username).first() or user_model(username=username)
         created = user.pk is None
+        try:
+            # The sign-up page's username rules (characters, length), checked before a password is asked for.
+            user_model._meta.get_field("username").clean(username, user)
+        except ValidationError as refused:
+            raise CommandError(f"Username refused: {' '.join(refused.messages)}") from None
+        password = os.environ.get(password_env, "") if password_env else _prompt_password()
+        if not password:
+            raise CommandError("A non-empty password is required.")
         try:
             validate_password(password, user)
         except ValidationError as refused:

@@ -31,3 +31,10 @@ def test_the_prompt_lists_every_condition_kind_and_calls_a_target_an_estimate() 
         assert kind in prompt
     assert "6–12%" not in prompt and "realistic target" not in prompt and "realistic metrics" not in prompt
     assert "estimate until a backtest measures it" in prompt
+
+
+def test_the_prompts_example_writes_each_exit_as_a_branch_from_the_entry_to_the_end() -> None:
+    edges = _example()["flowchart"]["edges"]
+    for step in ("profit_target", "stop_loss"):
+        assert [a for a, b in edges if b == step] == ["entry"] and [b for a, b in edges if a == step] == ["end"]
+    assert "never chain one exit after another" in base_system_prompt()

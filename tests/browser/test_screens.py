@@ -103,7 +103,7 @@ def show_view(page: Any, view: str) -> None:
 def test_nothing_is_clipped_on_any_screen_and_the_current_version_stays_in_the_sidebars_view(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     manage("load_demo_prices", env=server.env)
     log_in_as(page, server, LAYOUT_TRADER)
     send(page, CONSERVATIVE, 1)
@@ -141,7 +141,7 @@ def test_nothing_is_clipped_on_any_screen_and_the_current_version_stays_in_the_s
 
 
 def test_a_phone_shows_strategies_chat_and_builder_one_tap_apart(page: Any, start_server: Callable[..., Server]) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     width, height = SCREENS["phone"]
     page.set_viewport_size({"width": width, "height": height})
     log_in_as(page, server, PHONE_TRADER)
@@ -193,7 +193,7 @@ def test_a_phone_shows_strategies_chat_and_builder_one_tap_apart(page: Any, star
 def test_a_link_to_a_conversation_that_is_not_yours_says_so_and_offers_your_strategies(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     log_in_as(page, server, LINK_TRADER)
     send(page, CONSERVATIVE, 1)
     expect(page).to_have_url(re.compile(r"/builder/[0-9a-f-]{36}/$"))
@@ -218,7 +218,7 @@ def test_a_link_to_a_conversation_that_is_not_yours_says_so_and_offers_your_stra
 def test_the_composer_counts_near_the_limit_and_says_when_a_message_is_over(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
-    server = start_server(seconds_per_chunk=0)
+    server = start_server()
     log_in_as(page, server, COUNTER_TRADER)
     box, counter, send_button = page.get_by_test_id("chat-input"), page.get_by_test_id("message-length"), page.get_by_test_id("send-button")
 

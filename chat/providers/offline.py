@@ -138,7 +138,9 @@ def build_offline_reply(
         text = f"{opening} It's now {_describe(plan)}, with {_exits(plan)}."
     if new.wants_explanation:
         text += f" {_explanation(plan)}"
-    text += f" {_estimate(plan)}{_warnings(plan)} {OFFLINE_NOTE}"
+    text += f" {_estimate(plan)}{_warnings(plan)}"
+    if not any(turn.role == "assistant" for turn in turns):  # once per conversation: the header says it too
+        text += f" {OFFLINE_NOTE}"
     if explain_only and current_strategy is not None:
         return text, copy.deepcopy(current_strategy)
     phrase = _describe(plan)

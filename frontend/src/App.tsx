@@ -1,9 +1,10 @@
-/** The builder page: sidebar, chat and strategy, wired to the socket and the HTTP API. */
+/** The builder page: sidebar, chat and strategy (on a phone one at a time, with tabs), wired to the socket and the HTTP API. */
 import { useCallback, useEffect } from "react";
 
 import type { RestoredStrategy } from "./api";
 import { builderPath, type Bootstrap } from "./bootstrap";
 import { ChatPanel } from "./components/ChatPanel";
+import { ScreenTabs } from "./components/ScreenTabs";
 import { Sidebar } from "./components/Sidebar";
 import { StrategyPanel } from "./components/StrategyPanel";
 import { TopBar } from "./components/TopBar";
@@ -11,6 +12,7 @@ import { useStrategyEditor } from "./edit/useStrategyEditor";
 import { useConversations } from "./hooks/useConversations";
 import { useEarlierMessages } from "./hooks/useEarlierMessages";
 import { useLibrary } from "./hooks/useLibrary";
+import { useScreenView } from "./hooks/useScreenView";
 import { useVersions } from "./hooks/useVersions";
 import { useWebSocketChat } from "./hooks/useWebSocketChat";
 
@@ -38,6 +40,8 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
   const versions = useVersions(conversationId, `${completedReplies}:${state.strategyVersion}`, onRestored);
   const earlier = useEarlierMessages(conversationId, state.earlierCursor, showEarlier);
 
+  const screen = useScreenView({ version: state.strategyVersion, completedReplies });
+
   const busy = state.streamingId !== null || status !== "connected";
   const listed = versions.versions.find((version) => version.current && version.number === state.strategyVersion);
   const editor = useStrategyEditor({
@@ -53,7 +57,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
   return (
     <div className="app">
       <TopBar status={status} username={bootstrap.username} />
-      <main className="layout">
+      <main className="layout" data-view={screen.view}>
         <Sidebar
           conversationId={conversationId}
           conversations={conversations.conversations}
@@ -83,6 +87,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
           editor={editor}
         />
       </main>
+      <ScreenTabs view={screen.view} onShow={screen.show} builderNews={screen.builderNews} />
     </div>
   );
 }

@@ -117,9 +117,11 @@ def test_explanation_without_current_strategy_uses_earlier_turns() -> None:
     assert "Memecoins" in text and "It enters on" in text
 
 
-def test_reply_says_it_is_offline() -> None:
-    text, _ = _reply(HIGH_RETURN)
-    assert "Offline strategist" in text and "no live model" in text
+def test_first_reply_says_it_is_offline_and_later_ones_do_not_repeat_it() -> None:
+    first, strategy = _reply(HIGH_RETURN)
+    assert "Offline strategist" in first and "no live model" in first
+    later, _ = _reply(HIGH_RETURN, "make it less risky", current=strategy)
+    assert later.startswith("Updated your strategy") and "Offline strategist" not in later
 
 
 @pytest.mark.parametrize(

@@ -65,11 +65,27 @@ def test_builder_page_for_a_new_conversation(alice_client: Client) -> None:
     assert 'name="csrfmiddlewaretoken"' in html
 
 
-def test_builder_page_carries_the_conversation_in_the_url(alice_client: Client) -> None:
-    conversation_id = uuid.uuid4()
-    response = alice_client.get(f"/builder/{conversation_id}/")
+def test_builder_page_carries_the_conversation_in_the_url(alice_client: Client, alice: Any) -> None:
+    conversation = conversation_of(alice, "Alice's own")
+    response = alice_client.get(f"/builder/{conversation.id}/")
     assert response.status_code == 200
-    assert bootstrap_of(response.content.decode())["conversation_id"] == str(conversation_id)
+    assert bootstrap_of(response.content.decode())["conversation_id"] == str(conversation.id)
+
+
+@pytest.mark.parametrize("whose", ["bob's", "missing"])
+def test_builder_page_says_another_traders_or_a_missing_conversation_is_not_available(
+    alice_client: Client, alice: Any, bob: Any, whose: str
+) -> None:
+    own = conversation_of(alice, "Alice's own")
+    target = conversation_of(bob, "Bob's secret").id if whose == "bob's" else uuid.uuid4()
+    response = alice_client.get(f"/builder/{target}/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "This strategy is not available" in html
+    assert 'id="builder-bootstrap"' not in html  # no builder to sit on "reconnecting"
+    assert f'href="/builder/{own.id}/"' in html and "Alice&#x27;s own" in html
+    assert "Bob" not in html
+    assert 'href="/builder/"' in html
 
 
 def test_builder_page_rejects_a_malformed_conversation_id(alice_client: Client) -> None:

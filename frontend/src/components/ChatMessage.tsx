@@ -1,7 +1,9 @@
 /** One entry of the transcript: the trader's message, a reply, or a notice. */
-import type { ChatMessage as ChatMessageModel } from "../chat/reducer";
+import { NOTE_PROVIDER, type ChatMessage as ChatMessageModel } from "../chat/reducer";
 
 const ROLE_NAMES = { user: "You", assistant: "Strategist", system: "Notice" } as const;
+/** Who wrote a note the server posted (a restore, a backtest result): not the strategist. */
+const NOTE_AUTHOR = "Vibe Water";
 
 export function ChatMessage({ message }: { message: ChatMessageModel }) {
   const { role, status } = message;
@@ -15,8 +17,8 @@ export function ChatMessage({ message }: { message: ChatMessageModel }) {
       data-id={message.id}
     >
       <div className="message__head">
-        <span className="message__author">{ROLE_NAMES[role]}</span>
-        {role === "assistant" && message.provider === "offline" && <span className="message__tag">Offline strategist</span>}
+        {/* Which strategist answers is said once, in the chat's header (ProviderBadge), not on every reply. */}
+        <span className="message__author">{message.provider === NOTE_PROVIDER ? NOTE_AUTHOR : ROLE_NAMES[role]}</span>
         {message.strategyVersion != null && status === "complete" && (
           <span className="message__tag">Strategy v{message.strategyVersion}</span>
         )}

@@ -69,7 +69,8 @@ export function ChatPanel({ state, status, earlier, onSend, onStop, maxMessageCh
           <p className="chat__empty-title">Describe the strategy you want.</p>
           <p className="muted">
             Tell the strategist your capital, your monthly return goal and how much risk you accept. It builds the
-            strategy on the right and explains it here.
+            strategy <span className="wide-only">on the right</span>
+            <span className="narrow-only">in the Builder tab</span> and explains it here.
           </p>
           <ul className="suggestions">
             {SUGGESTIONS.map((suggestion) => (

@@ -1,5 +1,7 @@
-/** The message box: Enter sends, Shift+Enter starts a new line; Stop while a reply streams. */
+/** The message box: Enter sends, Shift+Enter starts a new line; Stop while a reply streams; a counter near the limit. */
 import { useEffect, useRef, type FormEvent, type KeyboardEvent } from "react";
+
+import { lengthNotice } from "../chat/messageLength";
 
 interface ComposerProps {
   disabled: boolean;
@@ -23,7 +25,9 @@ export function Composer({
   onDraftChange: setText,
   maxLength,
 }: ComposerProps) {
-  const canSend = !disabled && text.trim().length > 0;
+  // No `maxLength` on the box: it would cut a pasted text silently; an over-long draft is kept and said to be.
+  const notice = lengthNotice(text, maxLength);
+  const canSend = !disabled && text.trim().length > 0 && !notice?.over;
   const inputRef = useRef<HTMLTextAreaElement>(null);
 
   // Disabling the box drops its focus; give it back when the reply is done.
@@ -63,11 +67,24 @@ export function Composer({
         onKeyDown={onKeyDown}
         placeholder={placeholder}
         disabled={disabled}
-        maxLength={maxLength}
         rows={2}
+        aria-invalid={notice?.over || undefined}
+        aria-describedby={notice ? "chat-input-length" : undefined}
       />
       <div className="composer__actions">
-        <span className="composer__hint">Enter to send · Shift+Enter for a new line</span>
+        <span className="composer__status" aria-live="polite">
+          {notice ? (
+            <span
+              id="chat-input-length"
+              className={`composer__length${notice.over ? " is-over" : ""}`}
+              data-testid="message-length"
+            >
+              {notice.text}
+            </span>
+          ) : (
+            <span className="composer__hint">Enter to send · Shift+Enter for a new line</span>
+          )}
+        </span>
         {streaming && (
           <button type="button" className="button button--danger" onClick={onStop} data-testid="stop-button">
             ■ Stop

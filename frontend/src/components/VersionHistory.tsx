@@ -1,5 +1,5 @@
 /** The sidebar's version list: each version, comparing two of them, and restoring one after a confirmation. */
-import { useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import type { VersionSummary } from "../api";
 import { comparedPair, previousVersion, toggleCompared } from "../versionCompare";
@@ -26,6 +26,13 @@ export function VersionHistory(props: VersionHistoryProps) {
   const numbers = versions.map((version) => version.number);
   const pair = comparedPair(compared);
   const latest = numbers[numbers.length - 1] ?? 0;
+  const current = versions.find((version) => version.current)?.number;
+  const listRef = useRef<HTMLUListElement>(null);
+
+  // A long history would leave the current version below the sidebar's fold: bring it into the sidebar's view.
+  useEffect(() => {
+    listRef.current?.querySelector("[data-current=true]")?.scrollIntoView({ block: "nearest" });
+  }, [current]);
 
   return (
     <section className="sidebar__section">
@@ -54,7 +61,7 @@ export function VersionHistory(props: VersionHistoryProps) {
               </button>
             </div>
           )}
-          <ul className="version-list">
+          <ul className="version-list" ref={listRef}>
             {versions.map((version) => (
               <VersionItem
                 key={version.number}

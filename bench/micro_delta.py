@@ -183,6 +183,7 @@ class Sockets:
         consumer.channel_layer = layer
         consumer.channel_name = await layer.new_channel()
         consumer._skip_through = {}
+        consumer._skip_progress_through = {}
 
         async def send(text_data: str | None = None, **_: Any) -> None:
             self.frames += 1
@@ -204,12 +205,14 @@ async def _pipeline_reply(provider: Any, index: int, window: float) -> None:
     """What replies._run_reply does per delta: _stream into splitter + ChunkPublisher, then close."""
     from chat import broadcast, replies
     from chat.live import live_replies
+    from chat.progress import StrategyDraft
     from chat.providers.base import StreamOutcome
 
     conversation_id, reply_id = f"c{index}", f"r{index}-{time.monotonic_ns()}"
     await live_replies.claim(reply_id)
-    splitter = replies.TagSplitter()
-    chunks = broadcast.ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window)
+    draft = StrategyDraft()
+    splitter = replies.TagSplitter(on_backend=draft.feed)
+    chunks = broadcast.ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window, draft=draft)
     streaming = asyncio.create_task(
         replies._stream(provider, _request(), StreamOutcome(), splitter, chunks, reply_id))
     await live_replies.start(conversation_id, reply_id, streaming)

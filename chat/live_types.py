@@ -8,7 +8,7 @@ as interrupted (`chat.recovery.interrupt_orphans`) and then calls `finish`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
@@ -39,6 +39,18 @@ class StrategySoFar:
     edges: list[tuple[str, str]] = field(default_factory=list)
     degen_class: DraftDegenClass | None = None
     strategy_metrics: DraftMetrics | None = None
+
+
+def strategy_so_far(increments: Sequence[StrategySoFar]) -> StrategySoFar:
+    """A reply's strategy so far: its progress increments (each what one frame carried), summed in order."""
+    if len(increments) == 1:
+        return increments[0]
+    nodes = [node for increment in increments for node in increment.nodes]
+    edges = [edge for increment in increments for edge in increment.edges]
+    degen = [increment.degen_class for increment in increments if increment.degen_class is not None]
+    metrics = [increment.strategy_metrics for increment in increments if increment.strategy_metrics is not None]
+    seq = increments[-1].seq if increments else 0
+    return StrategySoFar(seq, nodes, edges, degen[-1] if degen else None, metrics[-1] if metrics else None)
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,9 @@ class LiveReplies(Protocol):
 
     async def append(self, message_id: str, text: str, seq: int) -> None:
         """Record chat text released with chunk number `seq`."""
+
+    async def append_strategy(self, message_id: str, increment: StrategySoFar) -> None:
+        """Record what progress frame number `increment.seq` carried of the reply's strategy."""
 
     async def snapshot(self, conversation_id: str) -> InProgress | None:
         """The conversation's streaming reply as it stands, or None."""

@@ -5,6 +5,7 @@ and a reply's chat text and strategy so far as numbered, coalesced `content_chun
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any
 
@@ -14,7 +15,6 @@ from django.conf import settings
 from chat.checkpoints import ReplyCheckpoints
 from chat.frames import ServerFrame, StrategyProgress, group_name
 from chat.live import live_replies
-from chat.live_types import StrategySoFar
 from chat.progress import StrategyDraft
 from chat.wire import encode_chunk, encode_frame
 
@@ -105,7 +105,7 @@ class ChunkPublisher:
         if parts is None:
             return
         self._progress_seq += 1
-        increment = StrategySoFar(self._progress_seq, parts.nodes, parts.edges, parts.degen_class, parts.strategy_metrics)
+        increment = dataclasses.replace(parts, seq=self._progress_seq)
         # Recorded before it is sent, as chunks are: a joining socket sees it in the snapshot or live.
         await live_replies.append_strategy(self._message_id, increment)
         frame = StrategyProgress(

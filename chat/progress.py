@@ -10,11 +10,12 @@ finds is checked cheaply, not validated: a step needs an id and a known type and
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import ijson
 from pydantic import ValidationError
+
+from chat.live_types import StrategySoFar
 
 from strategies.schemas import (
     MAX_EDGES,
@@ -34,16 +35,6 @@ _SECTIONS = {"degen_class": DegenClass, "strategy_metrics": StrategyMetrics}
 _OPENS, _CLOSES = frozenset({"start_map", "start_array"}), frozenset({"end_map", "end_array"})
 
 
-@dataclass
-class DraftParts:
-    """What completed since the last `take`: steps, edges and the top-level sections that validated alone."""
-
-    nodes: list[dict[str, Any]] = field(default_factory=list)
-    edges: list[tuple[str, str]] = field(default_factory=list)
-    degen_class: dict[str, Any] | None = None
-    strategy_metrics: dict[str, Any] | None = None
-
-
 class StrategyDraft:
     """Feed the `<backend>` section's text as it streams; `take` the parts that completed since last time."""
 
@@ -54,9 +45,12 @@ class StrategyDraft:
         self._stopped = False
         self._bytes = 0
         self._depth = 0
-        self._building: tuple[str, ijson.ObjectBuilder] | None = None
+        self._building: str | None = None  # the prefix of the item being built, if any
+        self._builder = ijson.ObjectBuilder()
         self._sent_nodes = self._sent_edges = 0
-        self._parts = DraftParts()
+        self._nodes: list[dict[str, Any]] = []
+        self._edges: list[tuple[str, str]] = []
+        self._sections: dict[str, dict[str, Any]] = {}
         self.has_news = False
 
     def feed(self, text: str) -> None:
@@ -79,11 +73,12 @@ class StrategyDraft:
             self._stopped = True  # what parsed before the fault still counts (a closing fence is a fault)
         self._read_events()
 
-    def take(self) -> DraftParts | None:
-        """The parts completed since the last call, or None when there are none."""
+    def take(self) -> StrategySoFar | None:
+        """The parts completed since the last call (`seq` 0: the caller numbers them), or None when there are none."""
         if not self.has_news:
             return None
-        parts, self._parts, self.has_news = self._parts, DraftParts(), False
+        parts = StrategySoFar(0, self._nodes, self._edges, **self._sections)
+        self._nodes, self._edges, self._sections, self.has_news = [], [], {}, False
         return parts
 
     def _read_events(self) -> None:
@@ -91,7 +86,7 @@ class StrategyDraft:
             if self._building is not None:
                 self._build(event, value)
             elif event in _OPENS and (prefix in (_NODE, _EDGE) or (self._depth == 1 and prefix in _SECTIONS)):
-                self._building = (prefix, ijson.ObjectBuilder())
+                self._building, self._builder = prefix, ijson.ObjectBuilder()
                 self._build(event, value)
             if event in _OPENS:
                 self._depth += 1
@@ -106,31 +101,31 @@ class StrategyDraft:
         del self._events[:]
 
     def _build(self, event: str, value: Any) -> None:
-        prefix, builder = self._building  # type: ignore[misc]
-        builder.event(event, value)
+        prefix = self._building or ""
+        self._builder.event(event, value)
         if event in _CLOSES and self._depth == prefix.count(".") + 2:  # the item's own closing bracket
             self._building = None
-            self._complete(prefix, builder.value)
+            self._complete(prefix, self._builder.value)
 
     def _complete(self, prefix: str, value: Any) -> None:
         """Keep a completed item that passes its cheap check."""
         if prefix == _NODE:
             if self._sent_nodes < MAX_NODES and _is_draft_node(value):
                 self._sent_nodes += 1
-                self._parts.nodes.append({**value, "id": value["id"].strip()})
+                self._nodes.append({**value, "id": value["id"].strip()})
                 self.has_news = True
         elif prefix == _EDGE:
             edge = _draft_edge(value)
             if edge is not None and self._sent_edges < MAX_EDGES:
                 self._sent_edges += 1
-                self._parts.edges.append(edge)
+                self._edges.append(edge)
                 self.has_news = True
         else:
             try:
                 section = _SECTIONS[prefix].model_validate(value).model_dump()
             except ValidationError:
                 return
-            setattr(self._parts, prefix, section)
+            self._sections[prefix] = section
             self.has_news = True
 
     def _stop(self) -> None:

@@ -6,7 +6,8 @@ import json
 import time
 from typing import Any
 
-from chat.progress import MAX_DRAFT_NODE_BYTES, DraftParts, StrategyDraft
+from chat.live_types import StrategySoFar
+from chat.progress import MAX_DRAFT_NODE_BYTES, StrategyDraft
 from chat.splitter import TagSplitter
 from strategies.schemas import MAX_NODES, MAX_STRATEGY_JSON_BYTES
 from tests.fakes.bedrock import strategy_reply
@@ -14,7 +15,7 @@ from tests.fakes.bedrock import strategy_reply
 STRATEGY = json.loads(strategy_reply().split("<backend>")[1].split("</backend>")[0])
 
 
-def feed_all(text: str, size: int) -> tuple[StrategyDraft, list[DraftParts]]:
+def feed_all(text: str, size: int) -> tuple[StrategyDraft, list[StrategySoFar]]:
     """Feed `text` in pieces of `size` characters; the draft and what each piece completed."""
     draft, taken = StrategyDraft(), []
     for start in range(0, len(text), size):
@@ -24,7 +25,7 @@ def feed_all(text: str, size: int) -> tuple[StrategyDraft, list[DraftParts]]:
     return draft, taken
 
 
-def nodes_of(taken: list[DraftParts]) -> list[dict[str, Any]]:
+def nodes_of(taken: list[StrategySoFar]) -> list[dict[str, Any]]:
     return [node for parts in taken for node in parts.nodes]
 
 

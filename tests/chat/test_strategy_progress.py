@@ -149,6 +149,26 @@ async def test_a_reply_whose_json_turns_invalid_late_leaves_the_previous_strateg
     await assert_strategy_1_still_current(connect, alice_session, first["conversation_id"])
 
 
+async def test_a_streamed_strategy_that_fails_validation_leaves_the_previous_strategy_and_says_so(
+    connect, alice_session, bedrock
+):
+    socket = await connect(session=alice_session)
+    first = await first_good_turn(socket, bedrock)
+    data = strategy_data(500)
+    data["degen_class"]["selected"] = "Extreme"  # the last thing the model writes but the metrics
+    bedrock.push(Script(text=reply_with_backend(json.dumps(data), chat="A bolder plan."), chunk_chars=12))
+
+    await socket.send(seed_frame(FOLLOW_UP))
+    frames = await socket.receive_until("message_complete")
+
+    assert len(summed(progress_of(frames))["nodes"]) == 6
+    complete = frames[-1]
+    assert complete["error"].startswith("The proposed strategy was rejected")
+    assert complete["error"].endswith("The builder was not updated.")
+    assert_no_strategy(complete)
+    await assert_strategy_1_still_current(connect, alice_session, first["conversation_id"])
+
+
 async def test_a_ten_megabyte_backend_sends_no_more_progress_than_a_strategy_can_hold(connect, alice_session, bedrock):
     socket = await connect(session=alice_session)
     first = await first_good_turn(socket, bedrock)

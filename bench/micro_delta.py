@@ -231,6 +231,8 @@ class Sockets:
 async def _pipeline_reply(provider: Any, index: int, window: float) -> None:
     """What replies._run_reply does per delta: _stream into splitter + ChunkPublisher, then close."""
     from chat import broadcast, replies
+    from django.conf import settings
+
     from chat.live import live_replies
     from chat.progress import StrategyDraft
     from chat.providers.base import StreamOutcome
@@ -239,7 +241,10 @@ async def _pipeline_reply(provider: Any, index: int, window: float) -> None:
     await live_replies.claim(reply_id)
     draft = StrategyDraft()
     splitter = replies.TagSplitter(on_backend=draft.feed)
-    chunks = broadcast.ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window, draft=draft)
+    chunks = broadcast.ChunkPublisher(
+        conversation_id=conversation_id, message_id=reply_id, window=window,
+        progress_window=settings.CHAT_PROGRESS_COALESCE_MS / 1000, draft=draft,
+    )
     streaming = asyncio.create_task(
         replies._stream(provider, _request(), StreamOutcome(), splitter, chunks, reply_id))
     await live_replies.start(conversation_id, reply_id, streaming)

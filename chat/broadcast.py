@@ -43,13 +43,17 @@ class ChunkPublisher:
     `draft`) as `strategy_progress` frames, each numbered from 1.
 
     Deltas that arrive within `window` seconds of each other are merged into one frame of each kind, which
-    keeps the frame count (and the channel layer's load) bounded when a model streams tiny deltas.
+    keeps the frame count (and the channel layer's load) bounded when a model streams tiny deltas; while
+    no chat text waits, strategy parts wait `progress_window` (the longer) for company.
     """
 
-    def __init__(self, *, conversation_id: str, message_id: str, window: float, draft: StrategyDraft) -> None:
+    def __init__(
+        self, *, conversation_id: str, message_id: str, window: float, progress_window: float, draft: StrategyDraft
+    ) -> None:
         self._conversation_id = conversation_id
         self._message_id = message_id
         self._window = window
+        self._progress_window = max(window, progress_window)
         self._draft = draft
         self._progress_seq = 0
         self._parts: list[str] = []
@@ -80,8 +84,9 @@ class ChunkPublisher:
     async def _flush_loop(self) -> None:
         while True:
             await self._ready.wait()
-            if self._window and not self._closing:
-                await asyncio.sleep(self._window)
+            window = self._window if self._parts else self._progress_window
+            if window and not self._closing:
+                await asyncio.sleep(window)
             self._ready.clear()
             if self._parts:
                 await self._publish("".join(self._parts))

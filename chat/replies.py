@@ -163,8 +163,13 @@ async def _stream_to_sockets(
     """Announce the reply and stream its chat text and strategy so far to every socket on the conversation;
     the status and error."""
     await publish(conversation_id, MessageStart(message_id=reply_id, conversation_id=conversation_id))
-    window = settings.CHAT_COALESCE_MS / 1000
-    chunks = ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window, draft=draft)
+    chunks = ChunkPublisher(
+        conversation_id=conversation_id,
+        message_id=reply_id,
+        window=settings.CHAT_COALESCE_MS / 1000,
+        progress_window=settings.CHAT_PROGRESS_COALESCE_MS / 1000,
+        draft=draft,
+    )
     # Only the streaming itself is cancellable: a cancel that lands later must not stop the storing.
     streaming = asyncio.create_task(_stream(provider, request, outcome, splitter, chunks, reply_id))
     try:

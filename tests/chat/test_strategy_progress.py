@@ -66,7 +66,7 @@ async def test_a_paced_reply_sends_the_strategy_step_by_step_before_message_comp
 
     streamed_text(frames)  # chunks and progress each numbered from 1, one reply's
     progress = progress_of(frames)
-    assert len(progress) >= 6  # six steps, five edges and two sections, ~100 ms of the model apart or more
+    assert len(progress) >= 3  # six steps, five edges and two sections, coalesced within 100 ms
     assert frames.index(progress[-1]) < len(frames) - 1
     assert all(frame["nodes"] or frame["edges"] or "degen_class" in frame or "strategy_metrics" in frame
                for frame in progress)

@@ -25,7 +25,7 @@ The owning worker also keeps its replies in memory. Its writes never raise: when
 lost a record (a restart), the worker logs and rewrites the record from its own copy once Redis is back,
 because failing a reply over its resume cache would lose more than it saves.
 
-One class, a little over 300 lines with this map: its owner side (heartbeat, rewrite, cancel listener)
+One class, under 400 lines with this map: its owner side (heartbeat, rewrite, cancel listener)
 works on the same in-memory records as the interface it serves, so splitting it would share private state
 across modules. Its Lua scripts are in `chat/live_redis_scripts.py`.
 """

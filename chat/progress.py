@@ -43,7 +43,9 @@ class StrategyDraft:
         self._parser = ijson.parse_coro(self._events, use_float=True)
         self._started = False
         self._stopped = False
-        self._bytes = 0
+        self._bytes = 0  # fed to the parser
+        self._held: list[str] = []  # text not fed yet
+        self._held_chars = 0
         self._depth = 0
         self._building: str | None = None  # the prefix of the item being built, if any
         self._builder = ijson.ObjectBuilder()
@@ -62,7 +64,18 @@ class StrategyDraft:
             if start < 0:
                 return
             self._started, text = True, text[start:]
-        encoded = text.encode(errors="replace")
+        self._held.append(text)
+        self._held_chars += len(text)
+        if self._bytes + self._held_chars > MAX_STRATEGY_JSON_BYTES:  # a character is at least one byte
+            self._stop()
+            return
+        # Only a closing bracket completes a step, an edge or a section: text without one waits, so the
+        # parser runs once every few deltas rather than on each.
+        if "}" not in text and "]" not in text:
+            return
+        encoded = "".join(self._held).encode(errors="replace")
+        self._held.clear()
+        self._held_chars = 0
         self._bytes += len(encoded)
         if self._bytes > MAX_STRATEGY_JSON_BYTES:
             self._stop()
@@ -131,6 +144,7 @@ class StrategyDraft:
     def _stop(self) -> None:
         self._stopped = True
         self._building = None
+        self._held.clear()
         del self._events[:]
 
 

@@ -8,8 +8,9 @@ Key layout (under `prefix`):
   every worker that holds or held replies, so a sweeper finds the dead ones without scanning keys.
 - `{prefix}:reply:{message_id}` — hash: `owner` (the worker holding it), `conversation`, `seq`, and
   `text`, the chat text that `seq` reaches; `strategy_seq` and `strategy`, the strategy so far as one
-  line of JSON per progress frame (at most about `MAX_STRATEGY_JSON_BYTES` in all). It outlives its owner's lease (`RECORD_TTL_SECONDS`, an
-  hour, only bounds what is left when no worker comes back), so the text survives a killed worker.
+  line of JSON per progress frame (at most about `MAX_STRATEGY_JSON_BYTES` in all). It outlives its
+  owner's lease (`RECORD_TTL_SECONDS`, an hour, only bounds what is left when no worker comes back), so
+  the text survives a killed worker.
 - `{prefix}:conversation:{conversation_id}:reply` — string: the conversation's streaming reply id.
 - pub/sub channel `{prefix}:worker:{worker_id}:cancel` — reply ids the owning worker should stop;
   a `cancel` frame may arrive on any worker, the reply's task runs on one.
@@ -172,7 +173,9 @@ class RedisLiveReplies:
             args = [line, increment.seq, self._record_ttl_ms]
             appended = await self._redis().append_strategy(keys=[self._reply_key(message_id)], args=args)
         except RedisError:
-            logger.warning("could not record progress %s of reply %s in Redis", increment.seq, message_id, exc_info=True)
+            logger.warning(
+                "could not record progress %s of reply %s in Redis", increment.seq, message_id, exc_info=True
+            )
             return
         if not appended:
             await self._write(record)

@@ -19,7 +19,8 @@ return 1
 APPEND_STRATEGY_LUA = """
 if not redis.call('HGET', KEYS[1], 'owner') then return 0 end
 if tonumber(redis.call('HGET', KEYS[1], 'strategy_seq') or '0') ~= tonumber(ARGV[2]) - 1 then return 0 end
-redis.call('HSET', KEYS[1], 'strategy', (redis.call('HGET', KEYS[1], 'strategy') or '') .. ARGV[1], 'strategy_seq', ARGV[2])
+local so_far = redis.call('HGET', KEYS[1], 'strategy') or ''
+redis.call('HSET', KEYS[1], 'strategy', so_far .. ARGV[1], 'strategy_seq', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """

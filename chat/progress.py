@@ -156,7 +156,8 @@ def _is_draft_node(value: Any) -> bool:
     if not isinstance(node_id, str) or not 0 < len(node_id.strip()) <= MAX_ID_CHARS:
         return False
     try:
-        return len(json.dumps(value, allow_nan=False, ensure_ascii=False).encode(errors="replace")) <= MAX_DRAFT_NODE_BYTES
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        return len(text.encode(errors="replace")) <= MAX_DRAFT_NODE_BYTES
     except ValueError:  # 1e400 parsed as infinity
         return False
 

@@ -199,6 +199,7 @@ class Reply:
     first_chunk: float | None = None
     complete: float | None = None
     chunks: int = 0
+    progress: int = 0  # strategy_progress frames
     max_gap: float = 0.0
     status: str | None = None
     errors: list[str] = field(default_factory=list)
@@ -262,6 +263,8 @@ async def read_reply(socket: Any, reply: Reply, deadline: float) -> None:
                     reply.max_gap = max(reply.max_gap, now - last_chunk)
                 last_chunk = now
                 reply.chunks += 1
+            elif kind == "strategy_progress":
+                reply.progress += 1
             elif kind == "message_start":
                 reply.start = now
             elif kind == "message_received":
@@ -383,6 +386,7 @@ async def run_replies(
         "ratio_p50": (pct(complete, 50) or 0) / model_s, "ratio_p99": (pct(complete, 99) or 0) / model_s,
         "gap_p99": pct(gaps, 99), "gap_max": pct(gaps, 100),
         "chunks_mean": statistics.mean(r.chunks for r in ok) if ok else 0,
+        "progress_mean": statistics.mean(r.progress for r in ok) if ok else 0,
         "server_cpu_s": cpu,
         "server_loop_cpu_s": after["loop_cpu_s"] - before["loop_cpu_s"],
         "server_system_cpu_s": after["system_cpu_s"] - before["system_cpu_s"],

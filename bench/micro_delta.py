@@ -14,6 +14,9 @@ Stages (N concurrent replies, each the fake's `strategy_reply()` text in 12-char
          botocore's framing and CRC checks, text deltas read by delta_text, botocore's parser for the rest.
   b      BedrockProvider.stream() against the fake Bedrock, `async for` and nothing else: HTTP on the
          event loop (chat.providers.bedrock.http_pool) + the provider's event decoding.
+  p      the strategy parsed as it streams alone: N replies' deltas fed in turn (one delta of each reply,
+         then the next) through TagSplitter into chat.progress.StrategyDraft, less the splitter alone,
+         per model delta of the whole reply; a part of c.
   c0     a fake provider (async generator, paced with asyncio.sleep) consumed with `async for`: the cost
          of the pacing itself, subtracted from c.
   c      loop side: replies._stream (TagSplitter.feed + ChunkPublisher with CHAT_COALESCE_MS) +
@@ -106,6 +109,30 @@ def stage_a(n: int, text: str, *, product: bool = False) -> tuple[float, int]:
     return time.process_time() - start, deltas
 
 
+# --------------------------------------------------------------------------- p: the strategy as it streams
+
+
+def stage_p(n: int, text: str) -> tuple[float, int]:
+    """CPU of N interleaved replies' progress parsing (splitter with the draft, less the splitter alone)."""
+    from chat.progress import StrategyDraft
+    from chat.splitter import TagSplitter
+
+    deltas = _deltas(text)
+
+    def feed(with_draft: bool) -> float:
+        drafts = [StrategyDraft() for _ in range(n)] if with_draft else []
+        splitters = [TagSplitter(on_backend=draft.feed) for draft in drafts] or [TagSplitter() for _ in range(n)]
+        start = time.process_time()
+        for delta in deltas:
+            for splitter in splitters:
+                splitter.feed(delta)
+            for draft in drafts:
+                draft.take()
+        return time.process_time() - start
+
+    return feed(True) - feed(False), n * len(deltas)
+
+
 # --------------------------------------------------------------------------- fake Bedrock (child process)
 
 _FAKE = """
@@ -183,6 +210,7 @@ class Sockets:
         consumer.channel_layer = layer
         consumer.channel_name = await layer.new_channel()
         consumer._skip_through = {}
+        consumer._skip_progress_through = {}
 
         async def send(text_data: str | None = None, **_: Any) -> None:
             self.frames += 1
@@ -203,13 +231,20 @@ class Sockets:
 async def _pipeline_reply(provider: Any, index: int, window: float) -> None:
     """What replies._run_reply does per delta: _stream into splitter + ChunkPublisher, then close."""
     from chat import broadcast, replies
+    from django.conf import settings
+
     from chat.live import live_replies
+    from chat.progress import StrategyDraft
     from chat.providers.base import StreamOutcome
 
     conversation_id, reply_id = f"c{index}", f"r{index}-{time.monotonic_ns()}"
     await live_replies.claim(reply_id)
-    splitter = replies.TagSplitter()
-    chunks = broadcast.ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window)
+    draft = StrategyDraft()
+    splitter = replies.TagSplitter(on_backend=draft.feed)
+    chunks = broadcast.ChunkPublisher(
+        conversation_id=conversation_id, message_id=reply_id, window=window,
+        progress_window=settings.CHAT_PROGRESS_COALESCE_MS / 1000, draft=draft,
+    )
     streaming = asyncio.create_task(
         replies._stream(provider, _request(), StreamOutcome(), splitter, chunks, reply_id))
     await live_replies.start(conversation_id, reply_id, streaming)
@@ -266,7 +301,7 @@ async def run_loop_stage(stage: str, n: int, text: str, pace_s: float, bedrock: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 300])
-    parser.add_argument("--stages", nargs="+", default=["a", "a2", "b", "c0", "c", "all"])
+    parser.add_argument("--stages", nargs="+", default=["a", "a2", "p", "b", "c0", "c", "all"])
     parser.add_argument("--pace-ms", type=float, default=20.0, help="model pace between deltas (0: none)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per cell; the lowest is reported")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop",
@@ -304,6 +339,8 @@ def main() -> None:
                 for _ in range(args.repeat + (1 if stage in ("b", "all") else 0)):  # one warm-up
                     if stage in ("a", "a2"):
                         cpu, deltas = stage_a(n, text, product=stage == "a2")
+                    elif stage == "p":
+                        cpu, deltas = stage_p(n, text)
                     else:
                         cpu, deltas, frames = run_loop(run_loop_stage(stage, n, text, pace_s, bedrock))
                     per = cpu / deltas * 1e6

@@ -44,6 +44,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         """Refuse anonymous users, conversations not theirs and sockets past the cap; else join and send the state."""
         self._skip_through: dict[str, int] = {}
+        self._skip_progress_through: dict[str, int] = {}
         user = self.scope["user"]
         if not user.is_authenticated:
             raise DenyConnection
@@ -68,6 +69,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 state = await replies.joining_state(self.conversation)
                 if state.in_progress:
                     self._skip_through[state.in_progress.message_id] = state.in_progress.seq
+                    self._skip_progress_through[state.in_progress.message_id] = state.in_progress.strategy.seq
                 await self.send_frame(state)
         except BaseException:  # channels calls no disconnect for a consumer that failed to connect
             await self._leave()
@@ -131,9 +133,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await dispatch_without_closing_connections(self, message)
 
     async def chat_frame(self, event: dict[str, Any]) -> None:
-        """Forward a frame published to the conversation, dropping chunks the joining state already held."""
+        """Forward a frame published to the conversation, dropping chunks and progress the joining state held."""
         seq = event.get("seq")
         if seq is not None and seq <= self._skip_through.get(event["message_id"], 0):
+            return
+        progress_seq = event.get("progress_seq")
+        if progress_seq is not None and progress_seq <= self._skip_progress_through.get(event["message_id"], 0):
             return
         await self.send(text_data=event["text"])
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, WithJsonSchema
 
 from chat.errors import ChatError
-from chat.live_types import InProgress
+from chat.live_types import DraftDegenClass, DraftMetrics, DraftNode, InProgress
 from vibewater.untrusted import JSONTooLarge, UntrustedJSONError, has_visible_text, load_json
 from strategies.backtest.results import BacktestReport
 from strategies.schemas import StrategyProblem, Timeframe
@@ -178,6 +178,24 @@ class ContentChunk(_ServerFrame):
     seq: int
 
 
+class StrategyProgress(_ServerFrame):
+    """The parts of a streaming reply's strategy that completed since its previous progress frame.
+
+    Incremental, numbered from 1 like chunks: the sum of a reply's frames is its strategy so far, and a
+    joining socket's `in_progress.strategy` holds frames up to its `seq`. Parsed, not validated: the
+    strategy the builder keeps arrives in `message_complete`, and one that fails there replaces nothing.
+    """
+
+    type: Literal["strategy_progress"] = "strategy_progress"
+    message_id: str
+    seq: int
+    nodes: list[DraftNode]
+    edges: list[tuple[str, str]]
+    #: Sent once, in the frame after the section closed (and validated on its own).
+    degen_class: DraftDegenClass | None = Field(default=None, exclude_if=lambda section: section is None)
+    strategy_metrics: DraftMetrics | None = Field(default=None, exclude_if=lambda section: section is None)
+
+
 class MessageComplete(_ServerFrame):
     """A reply is stored: its final text, status and (when it made one) strategy version."""
 
@@ -280,6 +298,7 @@ ServerFrame = Annotated[
     MessageReceived
     | MessageStart
     | ContentChunk
+    | StrategyProgress
     | MessageComplete
     | ConversationState
     | StrategyUpdated

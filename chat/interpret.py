@@ -12,9 +12,10 @@ from strategies.validation import InvalidStrategy, validate_strategy
 
 # `\s*+` never hands spaces back to `.*?`, which would rescan a long run of spaces once per space.
 _FENCE = re.compile(r"```(?:json|JSON)?\s*+(.*?)```", re.DOTALL)
+NOT_UPDATED = "The builder was not updated."
 NO_STRATEGY = "The assistant's reply did not include a strategy, so the builder was not updated."
 CUT_OFF = "The reply was cut off before the strategy was complete, so the builder was not updated."
-BAD_JSON = "The strategy in the assistant's reply is not valid JSON. The builder was not updated."
+BAD_JSON = f"The strategy in the assistant's reply is not valid JSON. {NOT_UPDATED}"
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def interpret_reply(
             what="The strategy in the assistant's reply",
         )
     except UntrustedJSONError as refused:  # too large, too deep, NaN, a lone surrogate, or not JSON at all
-        return ReplyInterpretation(user_message, None, f"{refused} The builder was not updated.", failed=True)
+        return ReplyInterpretation(user_message, None, f"{refused} {NOT_UPDATED}", failed=True)
     try:
         strategy = validate_strategy(data, stated_capital_usd=stated_capital_usd)
     except InvalidStrategy as invalid:
-        return ReplyInterpretation(user_message, None, f"The proposed strategy was rejected: {invalid}")
+        # The builder previewed this strategy as it streamed: say that it keeps what it had.
+        return ReplyInterpretation(user_message, None, f"The proposed strategy was rejected: {invalid} {NOT_UPDATED}")
     return ReplyInterpretation(user_message, strategy, None)

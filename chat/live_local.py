@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from chat.live_types import InProgress, Orphan, OrphanHandler
+from chat.live_types import InProgress, Orphan, OrphanHandler, StrategySoFar, strategy_so_far
 
 
 @dataclass
@@ -16,6 +16,7 @@ class _LiveReply:
     task: asyncio.Task[None] | None = None
     parts: list[str] = field(default_factory=list)
     seq: int = 0
+    strategy: list[StrategySoFar] = field(default_factory=list)
 
 
 class LocalLiveReplies:
@@ -36,10 +37,20 @@ class LocalLiveReplies:
 
     async def append(self, message_id: str, text: str, seq: int) -> None:
         """Record chat text released with chunk number `seq`."""
-        reply = self._by_conversation.get(self._conversation_of.get(message_id, ""))
-        if reply is not None and reply.message_id == message_id:
+        reply = self._streaming(message_id)
+        if reply is not None:
             reply.parts.append(text)
             reply.seq = seq
+
+    async def append_strategy(self, message_id: str, increment: StrategySoFar) -> None:
+        """Record what progress frame number `increment.seq` carried of the reply's strategy."""
+        reply = self._streaming(message_id)
+        if reply is not None:
+            reply.strategy.append(increment)
+
+    def _streaming(self, message_id: str) -> _LiveReply | None:
+        reply = self._by_conversation.get(self._conversation_of.get(message_id, ""))
+        return reply if reply is not None and reply.message_id == message_id else None
 
     async def snapshot(self, conversation_id: str) -> InProgress | None:
         """The conversation's streaming reply as it stands, or None."""
@@ -47,7 +58,8 @@ class LocalLiveReplies:
         if reply is None:
             return None
         reply.parts[:] = ["".join(reply.parts)]
-        return InProgress(reply.message_id, reply.parts[0], reply.seq)
+        reply.strategy[:] = [strategy_so_far(reply.strategy)]  # joins cost what arrived since the last one
+        return InProgress(reply.message_id, reply.parts[0], reply.seq, reply.strategy[0])
 
     async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
         """Those of `message_ids` this process does not stream: the one process that could have is gone.

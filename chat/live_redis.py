@@ -7,8 +7,10 @@ Key layout (under `prefix`):
 - `{prefix}:worker:{worker_id}:replies` — set: the replies the worker holds; `{prefix}:workers` — set:
   every worker that holds or held replies, so a sweeper finds the dead ones without scanning keys.
 - `{prefix}:reply:{message_id}` — hash: `owner` (the worker holding it), `conversation`, `seq`, and
-  `text`, the chat text that `seq` reaches. It outlives its owner's lease (`RECORD_TTL_SECONDS`, an
-  hour, only bounds what is left when no worker comes back), so the text survives a killed worker.
+  `text`, the chat text that `seq` reaches; `strategy_seq` and `strategy`, the strategy so far as one
+  line of JSON per progress frame (at most about `MAX_STRATEGY_JSON_BYTES` in all). It outlives its
+  owner's lease (`RECORD_TTL_SECONDS`, an hour, only bounds what is left when no worker comes back), so
+  the text survives a killed worker.
 - `{prefix}:conversation:{conversation_id}:reply` — string: the conversation's streaming reply id.
 - pub/sub channel `{prefix}:worker:{worker_id}:cancel` — reply ids the owning worker should stop;
   a `cancel` frame may arrive on any worker, the reply's task runs on one.
@@ -24,7 +26,7 @@ The owning worker also keeps its replies in memory. Its writes never raise: when
 lost a record (a restart), the worker logs and rewrites the record from its own copy once Redis is back,
 because failing a reply over its resume cache would lose more than it saves.
 
-One class, a little over 300 lines with this map: its owner side (heartbeat, rewrite, cancel listener)
+One class, under 400 lines with this map: its owner side (heartbeat, rewrite, cancel listener)
 works on the same in-memory records as the interface it serves, so splitting it would share private state
 across modules. Its Lua scripts are in `chat/live_redis_scripts.py`.
 """
@@ -41,13 +43,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from chat.live_types import InProgress, Orphan, OrphanHandler
-from chat.live_redis_scripts import ADOPT_LUA, APPEND_LUA, CANCEL_LUA, FINISH_LUA, SNAPSHOT_LUA, SWEEP_LUA
+from chat.live_types import InProgress, Orphan, OrphanHandler, StrategySoFar, strategy_so_far
+from chat.live_redis_scripts import (
+    ADOPT_LUA,
+    APPEND_LUA,
+    APPEND_STRATEGY_LUA,
+    CANCEL_LUA,
+    FINISH_LUA,
+    SNAPSHOT_LUA,
+    SWEEP_LUA,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +75,7 @@ POOL_WAIT_SECONDS = 5.0
 RECORD_TTL_SECONDS = 3600
 # Sweeps come at most this far apart whatever the TTL, so a dead worker's replies end within TTL + 2 s.
 MAX_SWEEP_SECONDS = 2.0
+_increment = TypeAdapter(StrategySoFar)
 
 
 def _cancelling() -> bool:
@@ -81,6 +93,7 @@ class _Owned:
     task: asyncio.Task[None] | None = None
     parts: list[str] = field(default_factory=list)
     seq: int = 0
+    strategy: list[str] = field(default_factory=list)  # one line of JSON per progress frame
     # Taken over from a dead worker, to be stored as interrupted; offered again until that is done.
     adopted: bool = False
     # Serialises rewriting the record with forgetting it, so a heartbeat never resurrects a finished reply.
@@ -94,6 +107,7 @@ class _Connection:
     loop: asyncio.AbstractEventLoop
     client: Redis
     append: AsyncScript
+    append_strategy: AsyncScript
     snapshot: AsyncScript
     cancel: AsyncScript
     finish: AsyncScript
@@ -148,13 +162,32 @@ class RedisLiveReplies:
         if not appended:
             await self._write(record)
 
+    async def append_strategy(self, message_id: str, increment: StrategySoFar) -> None:
+        """Record what progress frame number `increment.seq` carried of the reply's strategy (one round trip)."""
+        record = self._owned.get(message_id)
+        if record is None:
+            return
+        line = _increment.dump_json(increment).decode() + "\n"
+        record.strategy.append(line)
+        try:
+            args = [line, increment.seq, self._record_ttl_ms]
+            appended = await self._redis().append_strategy(keys=[self._reply_key(message_id)], args=args)
+        except RedisError:
+            logger.warning(
+                "could not record progress %s of reply %s in Redis", increment.seq, message_id, exc_info=True
+            )
+            return
+        if not appended:
+            await self._write(record)
+
     async def snapshot(self, conversation_id: str) -> InProgress | None:
         """The conversation's streaming reply as it stands in Redis, or None."""
         found = await self._redis().snapshot(keys=[self._pointer_key(conversation_id)], args=[self._reply_key("")])
         if not found:
             return None
-        message_id, text, seq = found
-        return InProgress(message_id, text, int(seq))
+        message_id, text, seq, lines = found
+        increments = [_increment.validate_json(line) for line in lines.splitlines()]
+        return InProgress(message_id, text, int(seq), strategy_so_far(increments))
 
     async def adopt_orphans(self, message_ids: Iterable[str]) -> list[Orphan]:
         """Take over those of `message_ids` whose worker's lease is gone, or whose record Redis lost."""
@@ -227,7 +260,13 @@ class RedisLiveReplies:
             if record.message_id not in self._owned:
                 return
             reply_key = self._reply_key(record.message_id)
-            fields = {"owner": self.worker_id, "seq": record.seq, "text": "".join(record.parts)}
+            fields = {
+                "owner": self.worker_id,
+                "seq": record.seq,
+                "text": "".join(record.parts),
+                "strategy_seq": len(record.strategy),
+                "strategy": "".join(record.strategy),
+            }
             if record.conversation_id:
                 fields["conversation"] = record.conversation_id
             try:
@@ -318,6 +357,7 @@ class RedisLiveReplies:
                 loop=loop,
                 client=client,
                 append=client.register_script(APPEND_LUA),
+                append_strategy=client.register_script(APPEND_STRATEGY_LUA),
                 snapshot=client.register_script(SNAPSHOT_LUA),
                 cancel=client.register_script(CANCEL_LUA),
                 finish=client.register_script(FINISH_LUA),

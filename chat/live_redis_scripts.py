@@ -14,13 +14,25 @@ redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
 return 1
 """
 
-# The conversation's streaming reply as {id, text, seq}, read atomically. KEYS: pointer. ARGV: reply key prefix.
+# Appends one progress increment (a line of JSON) if the record holds exactly the increments before it.
+# KEYS: reply hash. ARGV: the increment's line, its seq, record ttl in ms.
+APPEND_STRATEGY_LUA = """
+if not redis.call('HGET', KEYS[1], 'owner') then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'strategy_seq') or '0') ~= tonumber(ARGV[2]) - 1 then return 0 end
+local so_far = redis.call('HGET', KEYS[1], 'strategy') or ''
+redis.call('HSET', KEYS[1], 'strategy', so_far .. ARGV[1], 'strategy_seq', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+# The conversation's streaming reply as {id, text, seq, strategy lines}, read atomically.
+# KEYS: pointer. ARGV: reply key prefix.
 SNAPSHOT_LUA = """
 local id = redis.call('GET', KEYS[1])
 if not id then return false end
-local fields = redis.call('HMGET', ARGV[1] .. id, 'text', 'seq')
+local fields = redis.call('HMGET', ARGV[1] .. id, 'text', 'seq', 'strategy')
 if not fields[2] then return false end
-return {id, fields[1] or '', fields[2]}
+return {id, fields[1] or '', fields[2], fields[3] or ''}
 """
 
 # Tells the owner of the conversation's streaming reply to stop it; the number of listeners reached.

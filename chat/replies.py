@@ -25,6 +25,7 @@ from chat.frames import ConversationState, MessageComplete, MessageFrame, Messag
 from chat.interpret import interpret_reply
 from chat.live import live_replies
 from chat.models import Conversation, Message
+from chat.progress import StrategyDraft
 from chat.providers import get_provider
 from chat.providers.base import LLMProvider, ProviderError, ReplyRequest, StreamOutcome
 from chat.recovery import sweep_stale_replies
@@ -117,10 +118,13 @@ async def _run_reply(
 ) -> None:
     conversation_id = str(submission.conversation.id)
     reply_id = str(submission.reply.id)
-    outcome, splitter = StreamOutcome(), TagSplitter()
+    draft = StrategyDraft()
+    outcome, splitter = StreamOutcome(), TagSplitter(on_backend=draft.feed)
     try:
         try:
-            status, error = await _stream_to_sockets(provider, request, outcome, splitter, conversation_id, reply_id)
+            status, error = await _stream_to_sockets(
+                provider, request, outcome, splitter, draft, conversation_id, reply_id
+            )
         except Exception:  # a fault of ours mid-stream: the text streamed so far is still stored and shown
             logger.exception("reply %s failed unexpectedly", reply_id)
             status, error = Message.Status.ERROR, UNEXPECTED
@@ -152,13 +156,20 @@ async def _stream_to_sockets(
     request: ReplyRequest,
     outcome: StreamOutcome,
     splitter: TagSplitter,
+    draft: StrategyDraft,
     conversation_id: str,
     reply_id: str,
 ) -> tuple[str, str | None]:
-    """Announce the reply and stream its chat text to every socket on the conversation; the status and error."""
+    """Announce the reply and stream its chat text and strategy so far to every socket on the conversation;
+    the status and error."""
     await publish(conversation_id, MessageStart(message_id=reply_id, conversation_id=conversation_id))
-    window = settings.CHAT_COALESCE_MS / 1000
-    chunks = ChunkPublisher(conversation_id=conversation_id, message_id=reply_id, window=window)
+    chunks = ChunkPublisher(
+        conversation_id=conversation_id,
+        message_id=reply_id,
+        window=settings.CHAT_COALESCE_MS / 1000,
+        progress_window=settings.CHAT_PROGRESS_COALESCE_MS / 1000,
+        draft=draft,
+    )
     # Only the streaming itself is cancellable: a cancel that lands later must not stop the storing.
     streaming = asyncio.create_task(_stream(provider, request, outcome, splitter, chunks, reply_id))
     try:

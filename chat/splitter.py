@@ -9,6 +9,7 @@ leading and trailing whitespace trimmed, so the emitted pieces join to exactly t
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 USER_OPEN, USER_CLOSE = "<user_message>", "</user_message>"
@@ -50,7 +51,7 @@ def _held_back(text: str, markers: tuple[str, ...]) -> int:
 
 
 class TagSplitter:
-    """Feed raw deltas in order; get back the chat text each one releases."""
+    """Feed raw deltas in order; get back the chat text each one releases (and the backend text to `on_backend`)."""
 
     _ENDS = {
         Section.OUTSIDE: (USER_OPEN, BACKEND_OPEN),
@@ -59,7 +60,8 @@ class TagSplitter:
         Section.BACKEND: (BACKEND_CLOSE,),
     }
 
-    def __init__(self) -> None:
+    def __init__(self, *, on_backend: Callable[[str], object] | None = None) -> None:
+        self._on_backend = on_backend
         self._section = Section.OUTSIDE
         self._pending = ""
         self._user_parts: list[str] = []
@@ -117,6 +119,8 @@ class TagSplitter:
             return ""
         if self._section is Section.BACKEND:
             self._backend_parts.append(text)
+            if self._on_backend is not None:
+                self._on_backend(text)
             return ""
         if self._section is Section.OUTSIDE:
             self._outside_parts.append(text)

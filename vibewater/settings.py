@@ -239,6 +239,9 @@ CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=20)
 CHAT_EDITS_PER_MINUTE = env.int("CHAT_EDITS_PER_MINUTE", default=60)
 # Deltas arriving within this window are merged into one content_chunk frame.
 CHAT_COALESCE_MS = env.float("CHAT_COALESCE_MS", default=15.0)
+# While only the strategy streams, what completes of it within this window shares one strategy_progress
+# frame (never less than CHAT_COALESCE_MS): a frame costs the worker far more than parsing a delta.
+CHAT_PROGRESS_COALESCE_MS = env.float("CHAT_PROGRESS_COALESCE_MS", default=100.0)
 # Seconds a worker's lease in Redis lasts after its heartbeat (a third of this apart) last renewed it:
 # how soon the other workers take a killed worker's replies and store them as interrupted.
 CHAT_LIVE_REPLY_TTL = env.float("CHAT_LIVE_REPLY_TTL", default=15.0)

@@ -37,12 +37,12 @@ async def test_seed_frame_gets_the_seed_sequence_with_ids(connect, alice_session
 
     kinds = [frame["type"] for frame in frames]
     assert kinds[0] == "message_received" and kinds[1] == "message_start" and kinds[-1] == "message_complete"
-    assert set(kinds[2:-1]) == {"content_chunk"}
+    assert set(kinds[2:-1]) == {"content_chunk", "strategy_progress"}
     received, start, complete = frames[0], frames[1], frames[-1]
     assert received["content"] == SEED_REQUEST
     assert start["conversation_id"] == received["conversation_id"]
     assert complete["message_id"] == start["message_id"]
-    chunks = frames[2:-1]
+    chunks = [frame for frame in frames[2:-1] if frame["type"] == "content_chunk"]
     assert [chunk["seq"] for chunk in chunks] == list(range(1, len(chunks) + 1))
     assert all(chunk["message_id"] == start["message_id"] for chunk in chunks)
     assert complete["error"] is None

@@ -90,10 +90,12 @@ def streamed_text(frames: list[dict[str, Any]]) -> str:
     """Check the reply's frame sequence and return the chat text its chunks carried."""
     kinds = [frame["type"] for frame in frames]
     assert kinds[:2] == ["message_received", "message_start"] and kinds[-1] == "message_complete", kinds
-    chunks = frames[2:-1]
-    assert all(chunk["type"] == "content_chunk" for chunk in chunks), kinds
-    assert [chunk["seq"] for chunk in chunks] == list(range(1, len(chunks) + 1))
-    assert {chunk["message_id"] for chunk in chunks} <= {frames[1]["message_id"]}
+    assert set(kinds[2:-1]) <= {"content_chunk", "strategy_progress"}, kinds
+    chunks = [frame for frame in frames[2:-1] if frame["type"] == "content_chunk"]
+    progress = [frame for frame in frames[2:-1] if frame["type"] == "strategy_progress"]
+    for numbered in (chunks, progress):
+        assert [frame["seq"] for frame in numbered] == list(range(1, len(numbered) + 1))
+        assert {frame["message_id"] for frame in numbered} <= {frames[1]["message_id"]}
     assert frames[-1]["message_id"] == frames[1]["message_id"]
     error = frames[-1]["error"]
     if error is not None:  # a sentence a trader can read, not an exception

@@ -16,10 +16,11 @@ from chat.frames import (
     MessageStart,
     MessageStatus,
     ServerFrame,
+    StrategyProgress,
     StrategyUpdated,
     VersionSource,
 )
-from chat.live_types import InProgress
+from chat.live_types import InProgress, StrategySoFar
 from chat.models import Message
 from strategies.models import StrategyVersion
 from chat.protocol_schema import GENERATED, SCHEMAS, schema_text
@@ -50,6 +51,18 @@ ENTRY = MessageEntry(
             '{"type":"content_chunk","message_id":"m2","chunk":"Hel","seq":1}',
         ),
         (
+            StrategyProgress(message_id="m2", seq=1, nodes=[{"id": "s", "type": "start"}], edges=[("s", "e")]),
+            '{"type":"strategy_progress","message_id":"m2","seq":1,"nodes":[{"id":"s","type":"start"}],'
+            '"edges":[["s","e"]]}',
+        ),
+        (
+            StrategyProgress(
+                message_id="m2", seq=2, nodes=[], edges=[], degen_class={"options": ["Low"], "selected": "Low"}
+            ),
+            '{"type":"strategy_progress","message_id":"m2","seq":2,"nodes":[],"edges":[],'
+            '"degen_class":{"options":["Low"],"selected":"Low"}}',
+        ),
+        (
             MessageComplete(
                 message_id="m2", conversation_id="c1", user_message="Hello.", strategy_json=None,
                 strategy_version=None, status="complete", error=None, provider="offline", model_id="offline",
@@ -61,12 +74,14 @@ ENTRY = MessageEntry(
         (
             ConversationState(
                 conversation_id="c1", title="", strategy_json={"degen_class": {"selected": "Low"}},
-                strategy_version=2, in_progress=InProgress("m3", "So", 4), messages=[ENTRY], has_more=False,
+                strategy_version=2, in_progress=InProgress("m3", "So", 4, StrategySoFar(2, [{"id": "s", "type": "start"}])),
+                messages=[ENTRY], has_more=False,
                 before="m1", latest_backtest=None,
             ),
             '{"type":"conversation_state","conversation_id":"c1","title":"",'
             '"strategy_json":{"degen_class":{"selected":"Low"}},"strategy_version":2,'
-            '"in_progress":{"message_id":"m3","text":"So","seq":4},"messages":[{"id":"m1","role":"assistant",'
+            '"in_progress":{"message_id":"m3","text":"So","seq":4,"strategy":{"seq":2,'
+            '"nodes":[{"id":"s","type":"start"}],"edges":[],"degen_class":null,"strategy_metrics":null}},"messages":[{"id":"m1","role":"assistant",'
             '"content":"Hi","status":"error","error":"Boom.","provider":null,'
             '"created_at":"2026-01-01T00:00:00+00:00","strategy_version":null}],"has_more":false,"before":"m1","latest_backtest":null}',
         ),

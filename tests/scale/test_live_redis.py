@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from redis.asyncio import Redis
 
-from chat.live_types import InProgress, Orphan
+from chat.live_types import InProgress, Orphan, StrategySoFar
 from chat.live_redis import RedisLiveReplies
 from tests.scale.conftest import RedisServer
 
@@ -93,6 +93,35 @@ async def test_another_worker_reads_the_text_so_far_and_its_seq(stores):
     assert await other.snapshot("c2") is None
     await owner.finish("m1")
     assert await other.snapshot("c1") is None
+
+
+START = {"id": "start", "type": "start", "label": "Start Strategy"}
+ENTRY = {"id": "entry", "type": "entry_condition", "meta": {"rules": ["Buy the dip — 5 %"]}}
+DEGEN = {"options": ["High", "Medium", "Low"], "selected": "High"}
+
+
+async def test_another_worker_reads_the_strategy_so_far_and_its_seq(stores):
+    owner, other = stores
+    await streaming(owner, "c1", "m1")
+    await owner.append("m1", "Hello", 1)
+    assert (await other.snapshot("c1")).strategy == StrategySoFar()
+
+    await owner.append_strategy("m1", StrategySoFar(1, [START], []))
+    await owner.append_strategy("m1", StrategySoFar(2, [ENTRY], [("start", "entry")], degen_class=DEGEN))
+
+    expected = StrategySoFar(2, [START, ENTRY], [("start", "entry")], degen_class=DEGEN)
+    assert await other.snapshot("c1") == InProgress("m1", "Hello", 1, expected)
+
+
+async def test_a_record_redis_lost_is_rewritten_with_the_strategy_so_far(cluster, stores):
+    owner, other = stores
+    await streaming(owner, "c1", "m1")
+    await owner.append_strategy("m1", StrategySoFar(1, [START], []))
+    await cluster.redis.flushdb()
+
+    await owner.append_strategy("m1", StrategySoFar(2, [ENTRY], []))
+
+    assert (await other.snapshot("c1")).strategy == StrategySoFar(2, [START, ENTRY], [])
 
 
 async def test_a_reply_whose_worker_lives_is_nobodys_orphan_even_before_it_streams(stores):

@@ -88,6 +88,40 @@ async def test_a_client_dropped_from_worker_a_mid_reply_resumes_on_worker_b_with
     assert rest[-1]["error"] is None and rest[-1]["message_id"] == reply_id
 
 
+def summed_steps(start: dict, frames: list[dict]) -> tuple[list, list]:
+    """The steps and edges that `start` (an `in_progress.strategy`) and then the progress `frames` add up to."""
+    progress = [frame for frame in frames if frame["type"] == "strategy_progress"]
+    return (
+        start["nodes"] + [node for frame in progress for node in frame["nodes"]],
+        start["edges"] + [edge for frame in progress for edge in frame["edges"]],
+    )
+
+
+async def test_a_socket_joining_on_worker_b_mid_reply_gets_the_steps_so_far_then_the_rest(
+    workers: Workers, cookie: str
+):
+    on_a = await Client.open(workers.a, cookie)
+    await on_a.ask(SEED_REQUEST)
+    before = await on_a.receive_until("strategy_progress")
+    conversation_id, reply_id = before[0]["conversation_id"], before[1]["message_id"]
+
+    on_b = await Client.open(workers.b, cookie, conversation_id)
+    state = await on_b.receive()
+    rest = await on_b.receive_until("message_complete")
+    on_a_all = before + await on_a.receive_until("message_complete")
+
+    so_far = state["in_progress"]["strategy"]
+    assert state["in_progress"]["message_id"] == reply_id and so_far["seq"] >= 1 and so_far["nodes"]
+    live = [frame["seq"] for frame in rest if frame["type"] == "strategy_progress"]
+    assert live == list(range(so_far["seq"] + 1, so_far["seq"] + 1 + len(live)))
+    empty = {"nodes": [], "edges": []}
+    assert summed_steps(so_far, rest) == summed_steps(empty, on_a_all)
+    nodes, edges = summed_steps(so_far, rest)
+    flowchart = rest[-1]["strategy_json"]["flowchart"]
+    assert [node["id"] for node in nodes] == [node["id"] for node in flowchart["nodes"]]
+    assert edges == flowchart["edges"]
+
+
 async def test_a_cancel_sent_on_worker_b_stops_the_reply_streaming_on_worker_a(workers: Workers, cookie: str):
     on_a = await Client.open(workers.a, cookie)
     await on_a.ask(SEED_REQUEST)

@@ -26,6 +26,7 @@ const SERVER_FRAME_TYPES: Record<ServerFrame["type"], true> = {
   message_received: true,
   message_start: true,
   content_chunk: true,
+  strategy_progress: true,
   message_complete: true,
   conversation_state: true,
   strategy_updated: true,

@@ -50,7 +50,12 @@ function stateWithReplyInProgress(text: string, seq: number): PartialFrame {
     ],
     strategy_json: null,
     strategy_version: null,
-    in_progress: { message_id: "a1", text, seq },
+    in_progress: {
+      message_id: "a1",
+      text,
+      seq,
+      strategy: { seq: 0, nodes: [], edges: [], degen_class: null, strategy_metrics: null },
+    },
   };
 }
 

@@ -142,6 +142,8 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
       return applyMessageComplete(state, frame);
     case "strategy_updated":
       return { ...state, strategy: frame.strategy_json, strategyVersion: frame.strategy_version };
+    case "strategy_progress":
+      return state; // drawn by the live flowchart (issue 16)
     case "backtest_started":
     case "backtest_progress":
     case "backtest_result":

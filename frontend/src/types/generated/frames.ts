@@ -8,6 +8,7 @@ export type ServerFrame =
   | MessageReceived
   | MessageStart
   | ContentChunk
+  | StrategyProgress
   | MessageComplete
   | ConversationState
   | StrategyUpdated
@@ -56,6 +57,25 @@ export interface ContentChunk {
   seq: number;
 }
 /**
+ * The parts of a streaming reply's strategy that completed since its previous progress frame.
+ *
+ * Incremental, numbered from 1 like chunks: the sum of a reply's frames is its strategy so far, and a
+ * joining socket's `in_progress.strategy` holds frames up to its `seq`. Parsed, not validated: the
+ * strategy the builder keeps arrives in `message_complete`, and one that fails there replaces nothing.
+ */
+export interface StrategyProgress {
+  type: "strategy_progress";
+  message_id: string;
+  seq: number;
+  /**
+   * Items: A step as the model wrote it: an id and a known type; the rest unchecked.
+   */
+  nodes: (Pick<Strategy["flowchart"]["nodes"][number], "id" | "type"> & {[key: string]: unknown})[];
+  edges: [string, string][];
+  degen_class?: Strategy["degen_class"] | null;
+  strategy_metrics?: Strategy["strategy_metrics"] | null;
+}
+/**
  * A reply is stored: its final text, status and (when it made one) strategy version.
  */
 export interface MessageComplete {
@@ -86,12 +106,26 @@ export interface ConversationState {
   latest_backtest: BacktestReport | null;
 }
 /**
- * A reply still streaming: its id, the chat text so far, and the seq that text reaches.
+ * A reply still streaming: its id, the chat text so far and the chunk seq it reaches, and its strategy so far.
  */
 export interface InProgress {
   message_id: string;
   text: string;
   seq: number;
+  strategy: StrategySoFar;
+}
+/**
+ * What of a streaming reply's strategy has parsed: everything its progress frames 1 to `seq` carried.
+ */
+export interface StrategySoFar {
+  seq: number;
+  /**
+   * Items: A step as the model wrote it: an id and a known type; the rest unchecked.
+   */
+  nodes: (Pick<Strategy["flowchart"]["nodes"][number], "id" | "type"> & {[key: string]: unknown})[];
+  edges: [string, string][];
+  degen_class: Strategy["degen_class"] | null;
+  strategy_metrics: Strategy["strategy_metrics"] | null;
 }
 /**
  * A stored message, as `conversation_state` and the pages of older messages carry it.

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 
 import { SEED_FLOWCHART } from "../flow/fixtures";
 import type { ServerFrame, StrategyProgress } from "../types/generated/frames";
+import type { Strategy } from "../types/generated/strategy";
 import { previewReducer, type PreviewState } from "./preview";
+import { chatReducer, initialChatState, type ChatState } from "./reducer";
 
 const CONVERSATION = "7b0c1f7e-0000-4000-8000-000000000001";
 // The seed's steps as progress frames carry them (parsed, unvalidated).
@@ -46,17 +48,26 @@ describe("the strategy preview", () => {
     expect(ids(state)).toEqual(["start", "category"]);
     expect(state?.degenClass).toBeNull();
 
-    state = apply(state, progress(2, { nodes: [ENTRY!], degen_class: { options: ["High", "Medium", "Low"], selected: "Low" } }));
+    state = apply(
+      state,
+      progress(2, { nodes: [ENTRY!], degen_class: { options: ["High", "Medium", "Low"], selected: "Low" } }),
+    );
     expect(ids(state)).toEqual(["start", "category", "entry"]);
     expect(state?.degenClass?.selected).toBe("Low");
 
     state = apply(
       state,
       progress(3, { nodes: [PROFIT!, STOP!, END!], edges: [["start", "category"]] }),
-      progress(4, { edges: [["category", "entry"]], strategy_metrics: { impact_monthly_return_delta_pct: 2, estimated_capital_required_usd: 5000 } }),
+      progress(4, {
+        edges: [["category", "entry"]],
+        strategy_metrics: { impact_monthly_return_delta_pct: 2, estimated_capital_required_usd: 5000 },
+      }),
     );
     expect(ids(state)).toEqual(["start", "category", "entry", "profit_target", "stop_loss", "end"]);
-    expect(state?.flowchart.edges).toEqual([["start", "category"], ["category", "entry"]]);
+    expect(state?.flowchart.edges).toEqual([
+      ["start", "category"],
+      ["category", "entry"],
+    ]);
     expect(state?.degenClass?.selected).toBe("Low");
     expect(state?.strategyMetrics?.estimated_capital_required_usd).toBe(5000);
   });
@@ -118,5 +129,49 @@ describe("the strategy preview", () => {
     const state = apply(null, progress(1, { nodes: [START!] }));
     expect(apply(state, { type: "message_start", message_id: "a2", conversation_id: CONVERSATION })).toBeNull();
     expect(apply(state, { type: "message_start", message_id: "a1", conversation_id: CONVERSATION })).toBe(state);
+  });
+});
+
+describe("the preview in the chat state", () => {
+  const previous: Strategy = {
+    account: { workspace: "Vibe Water Associates", section: "My Strategies" },
+    assistant_panel: { greeting: "", user_request: "", assistant_reply: "" },
+    flowchart: SEED_FLOWCHART,
+    timeframe: "1d",
+    degen_class: { options: ["High", "Medium", "Low"], selected: "Low" },
+    strategy_metrics: { impact_monthly_return_delta_pct: 2, estimated_capital_required_usd: 5000 },
+    guardrails: null,
+    actions: null,
+  };
+
+  function writing(): ChatState {
+    const shown: ChatState = { ...initialChatState(CONVERSATION), strategy: previous, strategyVersion: 1 };
+    return [
+      { type: "message_start", message_id: "a1", conversation_id: CONVERSATION } as ServerFrame,
+      progress(1, { nodes: [START!, CATEGORY!] }),
+    ].reduce((state: ChatState, frame) => chatReducer(state, { kind: "frame", frame }), shown);
+  }
+
+  it("is kept beside the current strategy while the reply writes", () => {
+    const state = writing();
+    expect(ids(state.preview)).toEqual(["start", "category"]);
+    expect(state.strategy).toBe(previous);
+  });
+
+  it("gives way to the previous strategy when the reply's strategy is invalid", () => {
+    const state = chatReducer(writing(), { kind: "frame", frame: complete() });
+    expect(state.preview).toBeNull();
+    expect(state.strategy).toBe(previous);
+    expect(state.strategyVersion).toBe(1);
+    expect(state.messages.find((message) => message.id === "a1")?.error).toBe("The strategy was not valid.");
+  });
+
+  it("gives way to the validated strategy when the reply completes with one", () => {
+    const validated = { ...previous, degen_class: { options: ["High", "Medium", "Low"], selected: "Medium" } };
+    const frame = { ...complete(), strategy_json: validated, strategy_version: 2, status: "complete", error: null };
+    const state = chatReducer(writing(), { kind: "frame", frame: frame as ServerFrame });
+    expect(state.preview).toBeNull();
+    expect(state.strategy).toBe(validated);
+    expect(state.strategyVersion).toBe(2);
   });
 });

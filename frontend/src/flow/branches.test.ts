@@ -19,7 +19,9 @@ const BRANCHED: LooseFlowchart = {
 
 function drawnEdges(flowchart: LooseFlowchart): string[] {
   const { nodes, edges } = toGraph(flowchart);
-  return exitsAsBranches(nodes, edges).map((edge) => edge.id).sort();
+  return exitsAsBranches(nodes, edges)
+    .map((edge) => edge.id)
+    .sort();
 }
 
 function boxes(flowchart: LooseFlowchart) {
@@ -62,7 +64,16 @@ describe("exitsAsBranches", () => {
         ["exit", "end"],
       ],
     });
-    expect(edges).toEqual(["entry->size", "exit->end", "size->exit", "size->sl", "size->tp", "sl->end", "start->entry", "tp->end"]);
+    expect(edges).toEqual([
+      "entry->size",
+      "exit->end",
+      "size->exit",
+      "size->sl",
+      "size->tp",
+      "sl->end",
+      "start->entry",
+      "tp->end",
+    ]);
   });
 
   it("keeps a run of exits that nothing leads into as it was written", () => {

@@ -60,7 +60,7 @@ function exitRuns(exits: Set<string>, edges: Edge[]): Map<string, number> {
   const root = (id: string): string => {
     let top = id;
     while (parent.get(top) !== top) top = parent.get(top)!;
-    for (let at = id; at !== top; ) {
+    for (let at = id; at !== top;) {
       const next = parent.get(at)!;
       parent.set(at, top);
       at = next;

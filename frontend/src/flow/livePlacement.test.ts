@@ -42,7 +42,11 @@ describe("placeArrivals", () => {
   });
 
   it("places each new step under the one before it, and an exit after an exit beside it", () => {
-    const at = Object.fromEntries(arrivals().at(-1)!.map((node) => [node.id, node]));
+    const at = Object.fromEntries(
+      arrivals()
+        .at(-1)!
+        .map((node) => [node.id, node]),
+    );
     for (const [above, below] of [
       ["start", "category"],
       ["category", "entry"],

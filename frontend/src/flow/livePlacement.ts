@@ -30,7 +30,10 @@ export function placeArrivals<N extends StrategyNode>(nodes: N[], drawn: Readonl
       }
     }
     row = exit
-      ? { left: Math.min(row?.left ?? Infinity, position.x), right: Math.max(row?.right ?? -Infinity, position.x + NODE_WIDTH) }
+      ? {
+          left: Math.min(row?.left ?? Infinity, position.x),
+          right: Math.max(row?.right ?? -Infinity, position.x + NODE_WIDTH),
+        }
       : null;
     bottom = Math.max(bottom, position.y + estimateNodeHeight(node));
     previous = { ...position, exit };

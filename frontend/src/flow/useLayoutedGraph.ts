@@ -32,7 +32,10 @@ export function layOutGraph(
   return { nodes: live ? placeArrivals(nodes, drawn) : alignWith(getLayoutedNodes(nodes, edges), drawn), edges };
 }
 
-export function useLayoutedGraph(flowchart: Flowchart | LooseFlowchart | null | undefined, live = false): StrategyGraph {
+export function useLayoutedGraph(
+  flowchart: Flowchart | LooseFlowchart | null | undefined,
+  live = false,
+): StrategyGraph {
   const [drawn, setDrawn] = useState<Drawn>(() => ({ flowchart, live, graph: layOutGraph(flowchart, live, null) }));
   if (drawn.flowchart === flowchart && drawn.live === live) return drawn.graph;
   // React's pattern for state that follows a prop: the next layout starts from the one on screen,

@@ -97,6 +97,22 @@ describe("the branch layout", () => {
     expect(at.end!.y).toBeGreaterThan(at.stop_loss!.y);
   });
 
+  it("puts the exits left to right in the order they are written, as the preview drew them", () => {
+    const [start, category, entry, profit, stop, end] = SEED_FLOWCHART.nodes;
+    const stopFirst = { ...BRANCHED, nodes: [start!, category!, entry!, stop!, profit!, end!] };
+    for (const [flowchart, left, right] of [
+      [SEED_FLOWCHART, "profit_target", "stop_loss"],
+      [stopFirst, "stop_loss", "profit_target"],
+    ] as const) {
+      const at = boxes(flowchart);
+      expect(at[left]!.x, `${left} first`).toBeLessThan(at[right]!.x);
+      const preview = Object.fromEntries(
+        layOutGraph(flowchart, true, null).nodes.map((node) => [node.id, node.position]),
+      );
+      expect(preview[left]!.x).toBeLessThan(preview[right]!.x);
+    }
+  });
+
   it("draws the seed's linear chain exactly as the same strategy written with branches", () => {
     expect(boxes(SEED_FLOWCHART)).toEqual(boxes(BRANCHED));
   });

@@ -85,3 +85,25 @@ function append(sets: Map<number, Set<string>>, key: number, value: string): voi
   if (set) set.add(value);
   else sets.set(key, new Set([value]));
 }
+
+/** The laid-out nodes with each row of exits in the order the strategy lists them, left to right. */
+export function exitsInWrittenOrder<N extends StrategyNode>(nodes: N[]): N[] {
+  // The layout orders a row to avoid crossings; exits share both ends, so any order is as clear,
+  // and the written one is the order the preview drew them in (no swap when it is replaced).
+  const rows = new Map<number, N[]>();
+  for (const node of nodes) {
+    if (!isExit(node.type)) continue;
+    const row = rows.get(node.position.y);
+    if (row) row.push(node);
+    else rows.set(node.position.y, [node]);
+  }
+  const moved = new Map<string, number>();
+  for (const row of rows.values()) {
+    const slots = row.map((node) => node.position.x).sort((a, b) => a - b);
+    row.forEach((node, index) => moved.set(node.id, slots[index]!));
+  }
+  return nodes.map((node) => {
+    const x = moved.get(node.id);
+    return x === undefined || x === node.position.x ? node : { ...node, position: { ...node.position, x } };
+  });
+}

@@ -8,7 +8,7 @@
 import { useState } from "react";
 
 import type { Flowchart } from "../types/generated/strategy";
-import { exitsAsBranches } from "./branches";
+import { exitsAsBranches, exitsInWrittenOrder } from "./branches";
 import { getLayoutedNodes } from "./layout";
 import { alignWith, placeArrivals, positionsOf } from "./livePlacement";
 import { toGraph, type LooseFlowchart } from "./toGraph";
@@ -29,7 +29,10 @@ export function layOutGraph(
   const { nodes, edges: written } = toGraph(flowchart);
   const edges = exitsAsBranches(nodes, written);
   const drawn = positionsOf(before?.nodes ?? []);
-  return { nodes: live ? placeArrivals(nodes, drawn) : alignWith(getLayoutedNodes(nodes, edges), drawn), edges };
+  return {
+    nodes: live ? placeArrivals(nodes, drawn) : alignWith(exitsInWrittenOrder(getLayoutedNodes(nodes, edges)), drawn),
+    edges,
+  };
 }
 
 export function useLayoutedGraph(

@@ -90,4 +90,14 @@ def test_the_flowchart_is_drawn_node_by_node_while_the_reply_writes_it(
     assert target["x"] + target["width"] <= stop["x"] or stop["x"] + stop["width"] <= target["x"], (target, stop)
     assert min(target["y"], stop["y"]) > entry["y"] + entry["height"]
     page.screenshot(path=str(ARTIFACTS / "live-flowchart-complete.png"), full_page=True)
+    # The branches fit the flowchart on a tablet and a phone too.
+    for name, size in (("tablet", {"width": 820, "height": 1180}), ("phone", {"width": 390, "height": 844})):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(300)  # the view refits to the resized canvas
+        flowchart.scroll_into_view_if_needed()
+        canvas = flowchart.bounding_box()
+        for selector in (".flow-node--profit", ".flow-node--stop"):
+            exit_box = box(page, selector)
+            assert canvas["x"] <= exit_box["x"] and exit_box["x"] + exit_box["width"] <= canvas["x"] + canvas["width"]
+        page.screenshot(path=str(ARTIFACTS / f"live-flowchart-complete-{name}.png"))
     assert page.console_errors == []

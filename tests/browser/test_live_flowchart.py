@@ -37,7 +37,7 @@ def test_the_flowchart_is_drawn_node_by_node_while_the_reply_writes_it(
     page: Any, start_server: Callable[..., Server]
 ) -> None:
     # Slow enough that the strategy's JSON takes well over ten seconds to stream.
-    server = start_server(seconds_per_chunk=0.05)
+    server = start_server(chars_per_second=120)
     log_in(page, server)
     page.get_by_test_id("chat-input").fill(CONSERVATIVE)
     page.get_by_test_id("send-button").click()

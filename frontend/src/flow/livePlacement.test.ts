@@ -6,7 +6,7 @@ import { estimateNodeHeight, NODE_WIDTH } from "./layout";
 import { alignWith, placeArrivals, positionsOf } from "./livePlacement";
 import { toGraph } from "./toGraph";
 import type { StrategyNode } from "./types";
-import { layOutGraph } from "./useLayoutedGraph";
+import { layOutGraph, nextDrawn } from "./useLayoutedGraph";
 
 /** The seed's nodes placed as they arrive, one more each time: every placement on the way. */
 function arrivals(): StrategyNode[][] {
@@ -81,5 +81,25 @@ describe("from the preview to the validated strategy", () => {
   it("leaves a layout with nothing drawn before as it is", () => {
     const { nodes } = layOutGraph(SEED_FLOWCHART, false, null);
     expect(alignWith(nodes, new Map())).toBe(nodes);
+  });
+});
+
+describe("a preview after a strategy", () => {
+  it("starts from an empty chart, not from where the previous strategy had the same steps", () => {
+    const shown = nextDrawn(null, SEED_FLOWCHART, false);
+    const entry = SEED_FLOWCHART.nodes.slice(2, 3);
+    const preview = nextDrawn(shown, { nodes: entry, edges: [] }, true);
+    expect(shown.graph.nodes.find((node) => node.id === "entry")!.position).not.toEqual({ x: 0, y: 0 });
+    expect(preview.graph.nodes.map((node) => [node.id, node.position])).toEqual([["entry", { x: 0, y: 0 }]]);
+  });
+
+  it("keeps what the preview drew as the next frame adds to it", () => {
+    const first = nextDrawn(
+      nextDrawn(null, SEED_FLOWCHART, false),
+      { nodes: SEED_FLOWCHART.nodes.slice(0, 2), edges: [] },
+      true,
+    );
+    const second = nextDrawn(first, { nodes: SEED_FLOWCHART.nodes.slice(0, 3), edges: [] }, true);
+    expect(second.graph.nodes.slice(0, 2)).toEqual(first.graph.nodes);
   });
 });

@@ -14,7 +14,8 @@ import { alignWith, placeArrivals, positionsOf } from "./livePlacement";
 import { toGraph, type LooseFlowchart } from "./toGraph";
 import type { StrategyGraph } from "./types";
 
-interface Drawn {
+/** What the flowchart drew last, and for which input. */
+export interface Drawn {
   flowchart: LooseFlowchart | null | undefined;
   live: boolean;
   graph: StrategyGraph;
@@ -35,16 +36,20 @@ export function layOutGraph(
   };
 }
 
+/** What to draw next: laid out from what is on screen, except a preview, which starts from an empty chart. */
+export function nextDrawn(previous: Drawn | null, flowchart: LooseFlowchart | null | undefined, live: boolean): Drawn {
+  const startsPreview = live && !previous?.live;
+  return { flowchart, live, graph: layOutGraph(flowchart, live, startsPreview ? null : (previous?.graph ?? null)) };
+}
+
 export function useLayoutedGraph(
   flowchart: Flowchart | LooseFlowchart | null | undefined,
   live = false,
 ): StrategyGraph {
-  const [drawn, setDrawn] = useState<Drawn>(() => ({ flowchart, live, graph: layOutGraph(flowchart, live, null) }));
+  const [drawn, setDrawn] = useState<Drawn>(() => nextDrawn(null, flowchart, live));
   if (drawn.flowchart === flowchart && drawn.live === live) return drawn.graph;
-  // React's pattern for state that follows a prop: the next layout starts from the one on screen,
-  // except a preview, which starts from an empty chart (it is a new strategy being written).
-  const before = live && !drawn.live ? null : drawn.graph;
-  const next = { flowchart, live, graph: layOutGraph(flowchart, live, before) };
+  // React's pattern for state that follows a prop: set during render, drawn with the new value at once.
+  const next = nextDrawn(drawn, flowchart, live);
   setDrawn(next);
   return next.graph;
 }

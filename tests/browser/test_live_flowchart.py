@@ -10,7 +10,11 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, Server
-from tests.browser.test_builder import CONSERVATIVE, log_in, wait_until
+from tests.browser.test_builder import CONSERVATIVE, wait_until
+from tests.browser.test_screens import log_in_as
+
+# A trader of its own: the session's database is shared, and test_builder expects its trader's one conversation.
+LIVE_TRADER = "liv"
 
 NODES = "[data-testid=flowchart] .react-flow__node"
 # Each drawn node's id and position in the flowchart's own coordinates (not the screen's, which the view
@@ -38,7 +42,7 @@ def test_the_flowchart_is_drawn_node_by_node_while_the_reply_writes_it(
 ) -> None:
     # Slow enough that the strategy's JSON takes well over ten seconds to stream.
     server = start_server(chars_per_second=120)
-    log_in(page, server)
+    log_in_as(page, server, LIVE_TRADER)
     page.get_by_test_id("chat-input").fill(CONSERVATIVE)
     page.get_by_test_id("send-button").click()
 
@@ -93,6 +97,8 @@ def test_the_flowchart_is_drawn_node_by_node_while_the_reply_writes_it(
     # The branches fit the flowchart on a tablet and a phone too.
     for name, size in (("tablet", {"width": 820, "height": 1180}), ("phone", {"width": 390, "height": 844})):
         page.set_viewport_size(size)
+        if name == "phone":
+            page.get_by_test_id("tab-builder").click()  # a phone shows one view at a time
         page.wait_for_timeout(300)  # the view refits to the resized canvas
         flowchart.scroll_into_view_if_needed()
         canvas = flowchart.bounding_box()

@@ -79,6 +79,7 @@ export function App({ bootstrap }: { bootstrap: Bootstrap }) {
         />
         <StrategyPanel
           strategy={state.strategy}
+          preview={state.preview}
           version={state.strategyVersion}
           conversationId={conversationId}
           backtest={state.backtest}

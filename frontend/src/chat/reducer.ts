@@ -20,6 +20,7 @@ import type {
   ServerFrame,
 } from "./protocol";
 import { INITIAL_BACKTEST_STATE, backtestReducer, type BacktestState } from "../backtest/state";
+import { previewReducer, type PreviewState } from "./preview";
 import type { Strategy } from "../types/generated/strategy";
 
 /** `system` messages are local notices (error frames); `sending` is a message not yet stored. */
@@ -60,6 +61,8 @@ export interface ChatState {
   nextLocalId: number;
   /** The Run Backtest state, kept by `backtestReducer`. */
   backtest: BacktestState;
+  /** The strategy the streaming reply is writing, kept by `previewReducer`. */
+  preview: PreviewState;
 }
 
 export type ChatEvent =
@@ -92,6 +95,7 @@ export function initialChatState(conversationId: string | null): ChatState {
     completedReplies: 0,
     nextLocalId: 1,
     backtest: INITIAL_BACKTEST_STATE,
+    preview: null,
   };
 }
 
@@ -101,7 +105,8 @@ export function chatReducer(state: ChatState, event: ChatEvent): ChatState {
     case "frame": {
       const next = applyFrame(state, event.frame);
       const backtest = backtestReducer(state.backtest, event);
-      return backtest === state.backtest ? next : { ...next, backtest };
+      const preview = previewReducer(state.preview, event.frame);
+      return backtest === state.backtest && preview === state.preview ? next : { ...next, backtest, preview };
     }
     case "backtest_requested":
       return { ...state, backtest: backtestReducer(state.backtest, event) };
@@ -143,7 +148,7 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
     case "strategy_updated":
       return { ...state, strategy: frame.strategy_json, strategyVersion: frame.strategy_version };
     case "strategy_progress":
-      return state; // drawn by the live flowchart (issue 16)
+      return state; // previewReducer's, above
     case "backtest_started":
     case "backtest_progress":
     case "backtest_result":

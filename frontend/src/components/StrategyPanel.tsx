@@ -1,8 +1,14 @@
-/** The visual strategy: the current strategy JSON, or the trader's unsaved edit of it. */
+/**
+ * The visual strategy: the current strategy JSON, or the trader's unsaved edit of it, or, while a reply
+ * writes the next one, its preview (the flowchart grows node by node, the degen class and metrics fill
+ * in as their sections complete) until the validated strategy replaces it, or the current one returns
+ * when the reply's is invalid.
+ */
 import { BacktestPanel } from "../backtest/BacktestPanel";
 import { ProvenanceLegend } from "../backtest/ProvenanceLabel";
 import { RunBacktestButton } from "../backtest/RunBacktestButton";
 import { isBacktestBusy, type BacktestState } from "../backtest/state";
+import type { StrategyPreview } from "../chat/preview";
 import type { ChatAction } from "../chat/protocol";
 import { setDegenClass } from "../edit/operations";
 import { messagesAt } from "../edit/problems";
@@ -17,6 +23,8 @@ import { StrategyEditorBody } from "./StrategyEditorBody";
 
 interface StrategyPanelProps {
   strategy: Strategy | null;
+  /** The strategy a streaming reply is writing: shown instead of `strategy` until the reply completes. */
+  preview: StrategyPreview | null;
   version: number | null;
   conversationId: string | null;
   backtest: BacktestState;
@@ -26,66 +34,63 @@ interface StrategyPanelProps {
 }
 
 export function StrategyPanel(props: StrategyPanelProps) {
-  const { version, actionsDisabled, onAction, editor } = props;
+  const { preview, version, actionsDisabled, onAction, editor } = props;
   const strategy = editor.shown ?? props.strategy;
-  if (!strategy) {
-    return (
-      <section className="panel strategy" aria-label="Strategy">
-        <header className="panel__header">
-          <h2 className="panel__title">Strategy</h2>
-        </header>
-        <div className="strategy__empty" data-testid="strategy-empty">
-          <div className="strategy__empty-art" aria-hidden="true">
-            <span />
-            <span />
-            <span />
-          </div>
-          <p className="strategy__empty-title">No strategy yet</p>
-          <p className="muted">
-            Ask the strategist for a strategy. Its flowchart, risk class, metrics and guardrails appear here and update
-            with every reply.
-          </p>
-        </div>
-      </section>
-    );
-  }
+  if (!strategy && !preview) return <EmptyStrategyPanel />;
 
   const latest = props.backtest.latest;
   const latestOfThisVersion = latest && latest.strategy_version === version ? latest : null;
-  const explain = strategy.actions?.explain_button;
-  const backtest = strategy.actions?.run_backtest_button;
-  const summary = strategy.assistant_panel?.assistant_reply;
+  const explain = strategy?.actions?.explain_button;
+  const backtest = strategy?.actions?.run_backtest_button;
+  const summary = preview ? null : strategy?.assistant_panel?.assistant_reply;
+  const degenClass = preview ? preview.degenClass : strategy?.degen_class;
+  const metrics = preview ? preview.strategyMetrics : strategy?.strategy_metrics;
 
   return (
-    <section className="panel strategy" aria-label="Strategy">
+    <section
+      className={preview ? "panel strategy strategy--live" : "panel strategy"}
+      aria-label="Strategy"
+      aria-busy={preview !== null}
+    >
       <header className="panel__header">
         <h2 className="panel__title">
           Strategy
-          {version !== null && (
-            <span className="chip" data-testid="strategy-version">
-              v{version}
+          {preview ? (
+            <span className="chip chip--live" role="status" data-testid="strategy-live">
+              <span className="chip__dot" aria-hidden="true" />
+              Being written…
             </span>
+          ) : (
+            <>
+              {version !== null && (
+                <span className="chip" data-testid="strategy-version">
+                  v{version}
+                </span>
+              )}
+              <VersionOrigin editor={editor} />
+            </>
           )}
-          <VersionOrigin editor={editor} />
         </h2>
-        <div className="strategy__actions">
-          <button
-            type="button"
-            className="button button--ghost"
-            disabled={actionsDisabled || explain?.enabled === false}
-            onClick={() => onAction("explain")}
-            data-testid="explain-button"
-          >
-            {explain?.label || "Explain"}
-          </button>
-          <RunBacktestButton
-            strategy={strategy}
-            label={backtest?.label || "Run Backtest"}
-            disabled={actionsDisabled || backtest?.enabled === false}
-            running={isBacktestBusy(props.backtest)}
-            onRun={(params) => onAction("run_backtest", params)}
-          />
-        </div>
+        {strategy && (
+          <div className="strategy__actions">
+            <button
+              type="button"
+              className="button button--ghost"
+              disabled={actionsDisabled || explain?.enabled === false}
+              onClick={() => onAction("explain")}
+              data-testid="explain-button"
+            >
+              {explain?.label || "Explain"}
+            </button>
+            <RunBacktestButton
+              strategy={strategy}
+              label={backtest?.label || "Run Backtest"}
+              disabled={actionsDisabled || backtest?.enabled === false}
+              running={isBacktestBusy(props.backtest)}
+              onRun={(params) => onAction("run_backtest", params)}
+            />
+          </div>
+        )}
       </header>
 
       {summary && <p className="strategy__summary">{summary}</p>}
@@ -93,31 +98,69 @@ export function StrategyPanel(props: StrategyPanelProps) {
       <div className="strategy__overview">
         <div className="card">
           <h3 className="section-title">Degen class</h3>
-          <DegenClassSelector
-            selected={strategy.degen_class.selected}
-            onSelect={
-              editor.lockedReason === null
-                ? (level) => editor.change(setDegenClass(strategy, level), "degen_class.selected")
-                : null
-            }
-            problems={messagesAt(editor.problems, "degen_class.selected")}
-          />
+          {degenClass ? (
+            <DegenClassSelector
+              selected={degenClass.selected}
+              onSelect={
+                strategy && !preview && editor.lockedReason === null
+                  ? (level) => editor.change(setDegenClass(strategy, level), "degen_class.selected")
+                  : null
+              }
+              problems={preview ? [] : messagesAt(editor.problems, "degen_class.selected")}
+            />
+          ) : (
+            <p className="muted small" data-testid="degen-class-pending">
+              Being written…
+            </p>
+          )}
         </div>
         <Metrics
-          capitalUsd={strategy.strategy_metrics?.estimated_capital_required_usd}
-          monthlyReturnPct={strategy.strategy_metrics?.impact_monthly_return_delta_pct}
+          capitalUsd={metrics?.estimated_capital_required_usd}
+          monthlyReturnPct={metrics?.impact_monthly_return_delta_pct}
         />
       </div>
 
       <EditBar editor={editor} />
 
-      <StrategyEditorBody strategy={strategy} editor={editor}>
-        <Guardrails guardrails={strategy.guardrails} run={latestOfThisVersion} />
+      <StrategyEditorBody strategy={strategy} preview={preview?.flowchart ?? null} editor={editor}>
+        {strategy && !preview ? (
+          <Guardrails guardrails={strategy.guardrails} run={latestOfThisVersion} />
+        ) : (
+          <section className="card guardrails" aria-label="Guardrails" data-testid="guardrails-pending">
+            <h2 className="section-title">Guardrails</h2>
+            <p className="muted small">The server checks them once the strategy is complete.</p>
+          </section>
+        )}
       </StrategyEditorBody>
 
-      <div className="strategy__results">
-        <ProvenanceLegend />
-        <BacktestPanel state={props.backtest} conversationId={props.conversationId} version={version} />
+      {!preview && (
+        <div className="strategy__results">
+          <ProvenanceLegend />
+          <BacktestPanel state={props.backtest} conversationId={props.conversationId} version={version} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The panel before the conversation has a strategy or a reply writing one. */
+function EmptyStrategyPanel() {
+  return (
+    <section className="panel strategy" aria-label="Strategy">
+      <header className="panel__header">
+        <h2 className="panel__title">Strategy</h2>
+      </header>
+      <div className="strategy__empty" data-testid="strategy-empty">
+        <div className="strategy__empty-art" aria-hidden="true">
+          <span />
+          <span />
+          <span />
+        </div>
+        <p className="strategy__empty-title">No strategy yet</p>
+        <p className="muted">
+          Ask the strategist for a strategy. Its flowchart, risk class, metrics and guardrails appear here and update
+          with every reply.
+        </p>
       </div>
     </section>
   );

@@ -1,26 +1,28 @@
 /**
  * The strategy flowchart: the layouted graph in a pannable, zoomable canvas. A step is selected by a
  * click, or by Tab and Enter; Delete removes the selected step when it is one a trader may remove.
+ * A live flowchart (a reply still writing it) shows its nodes as they arrive, and cannot be selected.
  */
 import {
   Background,
   Controls,
   ReactFlow,
   ReactFlowProvider,
-  useReactFlow,
   type NodeChange,
   type OnBeforeDelete,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 
 import { OPTIONAL_STEPS } from "../edit/operations";
-import type { Flowchart as FlowchartJson } from "../types/generated/strategy";
 import { nodeTypes } from "./nodeTypes";
+import type { LooseFlowchart } from "./toGraph";
 import type { StrategyNode } from "./types";
+import { FIT_MAX_ZOOM, FIT_PADDING, MIN_ZOOM, moveMs, useFollowingView } from "./useFollowingView";
+import { useGlidingNodes } from "./useGlidingNodes";
 import { useLayoutedGraph } from "./useLayoutedGraph";
 
-const FIT_VIEW_OPTIONS = { padding: 0.12, maxZoom: 1.1 };
+const FIT_VIEW_OPTIONS = { padding: FIT_PADDING, maxZoom: FIT_MAX_ZOOM };
 const REMOVABLE = new Set<string>(OPTIONAL_STEPS);
 const DELETE_KEYS = ["Delete", "Backspace"];
 /** The screen-reader text of the nodes (and of the edges, which cannot be focused or removed). */
@@ -42,7 +44,9 @@ const READ_ONLY_DESCRIPTION = describe(
 );
 
 export interface FlowchartProps {
-  flowchart: FlowchartJson | null | undefined;
+  flowchart: LooseFlowchart | null | undefined;
+  /** A reply is still writing it: drawn nodes stay put and new ones are placed after them. */
+  live?: boolean;
   selectedId?: string | null;
   /** Ids of the steps with a problem, drawn in red so the trader can find them. */
   problemIds?: Set<string>;
@@ -52,8 +56,9 @@ export interface FlowchartProps {
 }
 
 export function Flowchart(props: FlowchartProps) {
+  const live = props.live ?? false;
   return (
-    <div className="flowchart" data-testid="flowchart">
+    <div className={live ? "flowchart flowchart--live" : "flowchart"} data-testid="flowchart" data-live={live}>
       <ReactFlowProvider>
         <FlowCanvas {...props} />
       </ReactFlowProvider>
@@ -61,10 +66,11 @@ export function Flowchart(props: FlowchartProps) {
   );
 }
 
-function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemove }: FlowchartProps) {
-  const { nodes: laidOut, edges } = useLayoutedGraph(flowchart);
-  const { fitView } = useReactFlow<StrategyNode>();
+function FlowCanvas({ flowchart, live = false, selectedId = null, problemIds, onSelect, onRemove }: FlowchartProps) {
+  const { nodes: laidOut, edges } = useLayoutedGraph(flowchart, live);
+  const glided = useGlidingNodes(laidOut, moveMs());
   const wrapperRef = useRef<HTMLDivElement>(null);
+  useFollowingView(wrapperRef, laidOut);
   // xyflow keeps a node's measured size on the node object it is given: new objects (a selection, a
   // problem marked) carry the last size, or the node is hidden until measured again.
   const measuredRef = useRef(new Map<string, { width: number; height: number }>());
@@ -72,7 +78,7 @@ function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemo
 
   const nodes = useMemo(
     () =>
-      laidOut.map((node) => ({
+      glided.map((node) => ({
         ...node,
         measured: measuredRef.current.get(node.id),
         selected: node.id === selectedId,
@@ -80,22 +86,8 @@ function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemo
         ariaLabel: node.data.label,
         className: problemIds?.has(node.id) ? "has-problem" : undefined,
       })),
-    [laidOut, selectedId, problemIds, removable],
+    [glided, selectedId, problemIds, removable],
   );
-
-  // Bring the whole graph into view when a new strategy arrives and when the panel resizes.
-  useEffect(() => {
-    let frame = requestAnimationFrame(() => void fitView(FIT_VIEW_OPTIONS));
-    const observer = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => void fitView(FIT_VIEW_OPTIONS));
-    });
-    if (wrapperRef.current) observer.observe(wrapperRef.current);
-    return () => {
-      cancelAnimationFrame(frame);
-      observer.disconnect();
-    };
-  }, [laidOut, fitView]);
 
   // The nodes are the strategy's: selection goes to the editor, which draws it back as `selected`.
   const onNodesChange = useCallback(
@@ -137,7 +129,7 @@ function FlowCanvas({ flowchart, selectedId = null, problemIds, onSelect, onRemo
       onBeforeDelete={onBeforeDelete}
       deleteKeyCode={removable ? DELETE_KEYS : null}
       ariaLabelConfig={removable ? EDITABLE_DESCRIPTION : READ_ONLY_DESCRIPTION}
-      minZoom={0.3}
+      minZoom={MIN_ZOOM}
       maxZoom={1.6}
     >
       <Background gap={22} size={1} />

@@ -10,8 +10,8 @@ import { Position, type Edge } from "@xyflow/react";
 import type { StrategyNode } from "./types";
 
 export const NODE_WIDTH = 248;
-const RANK_SEP = 44;
-const NODE_SEP = 32;
+export const RANK_SEP = 44;
+export const NODE_SEP = 32;
 /** About how many characters of a rule fit on one line of a node. */
 const RULE_CHARS_PER_LINE = 30;
 const LINE_HEIGHT = 18;

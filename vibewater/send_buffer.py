@@ -7,15 +7,18 @@ autobahn takes any frame from the client in place of the pong, so a client that 
 never dropped. Twisted's transport does say when its write buffer passes 64 KiB: it pauses its
 registered push producer, and resumes it once the buffer has drained. `SendBufferServer` registers a
 `SendBufferGuard` on each WebSocket's transport, counts the bytes the application sends while it is
-paused, and aborts the connection once they exceed `CHAT_SEND_BUFFER_BYTES`. What a socket holds
-unsent stays under 64 KiB + that budget + one frame. The consumer then gets its disconnect as for any
-dropped client; a reply streaming carries on and is stored (it is the pipeline's task, not the socket's).
+paused, and aborts the connection once they exceed `CHAT_SEND_BUFFER_BYTES`. Only frames sent into a
+buffer that was already full count: the frame that fills it (a joining socket's conversation_state can
+be far over 64 KiB on its own) was written before the client had any chance to read, so it says nothing
+about whether the client reads. What a socket holds unsent stays under 64 KiB + one frame + that budget
++ one frame. The consumer then gets its disconnect as for any dropped client; a reply streaming carries
+on and is stored (it is the pipeline's task, not the socket's).
 
 This is the project's one step into daphne's internals, checked against daphne 4.2.3 (autobahn
 26.10, Twisted 26.10): `CommandLineInterface.server_class` builds the server; `Server.protocol_connected`
 is called from `WebSocketProtocol.onConnect` with the upgraded transport attached, and
-`Server.handle_reply` with every ASGI message the application sends. tests/vibewater/test_send_buffer.py
-names the one that changed.
+`Server.handle_reply` (which writes without awaiting) with every ASGI message the application sends.
+tests/vibewater/test_send_buffer.py names the one that changed.
 """
 
 from __future__ import annotations
@@ -54,9 +57,9 @@ class SendBufferGuard:
     def stopProducing(self) -> None:
         """The connection is gone; there is nothing of ours to stop."""
 
-    def over_budget_after(self, message: dict[str, Any]) -> bool:
-        """Count an ASGI message just sent; True once the client has left more than the budget unread."""
-        if not self.paused or message["type"] != "websocket.send":
+    def over_budget_after(self, message: dict[str, Any], *, was_paused: bool) -> bool:
+        """Count an ASGI message just sent, if the buffer was full before it; True once past the budget."""
+        if not was_paused or message["type"] != "websocket.send":
             return False
         text = message.get("text")
         self.sent_while_paused += len(text.encode()) if text is not None else len(message.get("bytes") or b"")
@@ -82,9 +85,10 @@ class SendBufferServer(Server):
 
     async def handle_reply(self, protocol: Any, message: dict[str, Any]) -> None:
         """Send the application's message, then drop the client if it has stopped reading."""
-        await super().handle_reply(protocol, message)
         guard = self._guards.get(protocol)
-        if guard is not None and guard.over_budget_after(message):
+        was_paused = guard is not None and guard.paused  # the write below is synchronous: only it can pause
+        await super().handle_reply(protocol, message)
+        if guard is not None and guard.over_budget_after(message, was_paused=was_paused):
             logger.warning(
                 "dropped the WebSocket of %s: it left %d bytes unread", protocol.client_addr, guard.sent_while_paused
             )

@@ -1,5 +1,6 @@
 """Sockets on real daphne workers sharing PostgreSQL and Redis: a logout reaches every worker, the
-per-trader socket cap counts every worker's sockets, and a client that stops reading is dropped.
+per-trader socket cap counts every worker's sockets, and a client that stops reading is dropped (one
+that reads is not, however large the frame it joins with).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ SESSION_ENDED_FRAME = {
 SOCKET_CAP = 3
 SOCKET_LEASE_TTL = 6.0  # renewed every 2 s: a worker stalled up to ~4 s still counts its sockets
 SEND_BUFFER_BYTES = 64 * 1024
-# Far past what a stalled client can hold before it is dropped (~10 KiB in the kernel + 64 KiB + the budget).
+# Far past what a stalled client can hold before it is dropped
+# (~10 KiB in the kernel + 64 KiB + the budget + two frames).
 NEVER_DROPPED_BYTES = 1024 * 1024
 
 
@@ -132,7 +134,7 @@ class TightWorker(Worker):
 
 @pytest.fixture(scope="module")
 def tight_session_workers(deployment: Deployment) -> Iterator[Workers]:
-    for name in ("carol", "dave", "erin"):
+    for name in ("carol", "dave", "erin", "frank"):
         deployment.manage("createtrader", name, "--password-env", "TRADER_PASSWORD", TRADER_PASSWORD=PASSWORD)
     workers = Workers(TightWorker("tight-a", deployment), TightWorker("tight-b", deployment))
     for worker in (workers.a, workers.b):
@@ -280,4 +282,26 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_replies_it_was_sen
     assert (stored[-1]["id"], stored[-1]["content"]) == (last_reply["message_id"], last_reply["user_message"])
     stalled.close()
     for client in (reader, fresh):
+        await client.close()
+
+
+async def test_a_client_joining_with_a_conversation_state_larger_than_the_send_budget_receives_it_whole(
+    tight_workers: Workers,
+):
+    worker = tight_workers.a
+    cookie = login(worker, "frank")
+    writer = await Client.open(worker, cookie)
+    long_request = "Keep each position small and the stop loss tight. " * 76  # 3,876 characters
+    asked = [f"Take {take}: {long_request}" for take in range(SEND_BUFFER_BYTES // len(long_request) + 1)]
+    for content in asked:
+        await writer.ask(content)
+        conversation_id = (await writer.receive_until("message_complete"))[0]["conversation_id"]
+
+    fresh = await Client.open(worker, cookie, conversation_id)
+    joining = await asyncio.wait_for(fresh.socket.recv(), 15)
+    state = json.loads(joining)
+    assert len(joining.encode()) > SEND_BUFFER_BYTES  # one frame past the budget, sent into an empty buffer
+    assert state["type"] == "conversation_state" and not state["has_more"]
+    assert [message["content"] for message in state["messages"] if message["role"] == "user"] == asked
+    for client in (writer, fresh):
         await client.close()

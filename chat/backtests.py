@@ -119,27 +119,36 @@ async def handle_run_backtest(
 async def _run(job: BacktestJob, *, user: AbstractBaseUser, conversation: Conversation) -> None:
     """Announce the run, run the engine on its threads, store it and tell every socket; a failure is an `error`."""
     conversation_id = str(conversation.id)
+    # The conversation is released only once the outcome is published: released earlier, a click while the
+    # builder still shows the run going would start a second one.
     try:
-        await publish(
-            conversation_id, BacktestStarted(backtest_id=str(job.run_id), strategy_version=job.version.number)
-        )
-        progress = _ProgressPublisher(conversation_id=conversation_id, backtest_id=str(job.run_id))
         try:
-            engine = functools.partial(
-                run_backtest, job.plan, job.candles, fee_pct=job.fee_pct, on_progress=progress.report
-            )
-            result = await asyncio.get_running_loop().run_in_executor(engine_executor(), engine)
-        finally:
-            await progress.close()
-        report, note = await db_call(_store)(job=job, result=result, user=user, conversation=conversation)
-    except Exception:
-        logger.exception("backtest %s of conversation %s failed", job.run_id, conversation_id)
-        await publish(conversation_id, ErrorFrame(code="backtest_failed", message=FAILED))
-        return
+            report, note = await _engine_and_store(job, user=user, conversation=conversation)
+        except Exception:
+            logger.exception("backtest %s of conversation %s failed", job.run_id, conversation_id)
+            await publish(conversation_id, ErrorFrame(code="backtest_failed", message=FAILED))
+            return
+        await publish(conversation_id, BacktestResult(**dict(report)))
+        await publish(conversation_id, note_frame(note, strategy_version=job.version.number))
     finally:
         await db_call(cache.delete)(_running_key(conversation_id))
-    await publish(conversation_id, BacktestResult(**dict(report)))
-    await publish(conversation_id, note_frame(note, strategy_version=job.version.number))
+
+
+async def _engine_and_store(
+    job: BacktestJob, *, user: AbstractBaseUser, conversation: Conversation
+) -> tuple[BacktestReport, Message]:
+    """Announce the run, run the engine on its threads with progress frames, and store the run and its note."""
+    conversation_id = str(conversation.id)
+    await publish(conversation_id, BacktestStarted(backtest_id=str(job.run_id), strategy_version=job.version.number))
+    progress = _ProgressPublisher(conversation_id=conversation_id, backtest_id=str(job.run_id))
+    try:
+        engine = functools.partial(
+            run_backtest, job.plan, job.candles, fee_pct=job.fee_pct, on_progress=progress.report
+        )
+        result = await asyncio.get_running_loop().run_in_executor(engine_executor(), engine)
+    finally:
+        await progress.close()
+    return await db_call(_store)(job=job, result=result, user=user, conversation=conversation)
 
 
 class _ProgressPublisher:

@@ -17,7 +17,7 @@ from chat.db import db_call
 from chat.errors import ChatError, NoStrategy, RateLimited
 from chat.frames import EditStrategyFrame, StrategyUpdated
 from chat.models import Conversation
-from chat.ratelimit import allowance_take
+from chat.ratelimit import allowance_return, allowance_take
 from chat.selectors import current_version, stated_capital
 from chat.services import strategy_edit
 from chat.wire import json_text
@@ -48,10 +48,22 @@ async def handle_edit(*, user: AbstractBaseUser, conversation: Conversation | No
 
 
 def _store(*, user: AbstractBaseUser, conversation: Conversation, frame: EditStrategyFrame) -> StrategyVersion:
-    """Count the edit, bound and validate it as a reply's strategy, and store it; refusals as ChatError."""
+    """Count the edit and store it; an edit refused for any reason but its validation is not counted."""
     limit = settings.CHAT_EDITS_PER_MINUTE
-    if allowance_take(scope="edits", user_id=user.pk, limit=limit) is None:
+    counter = allowance_take(scope="edits", user_id=user.pk, limit=limit)
+    if counter is None:
         raise RateLimited(f"You can make {limit} edits a minute. Please wait a moment.")
+    try:
+        return _validated_and_stored(conversation=conversation, frame=frame)
+    except ChatError as refused:
+        # Validation is the CPU an edit costs, so an invalid edit keeps its place; the other refusals are cheap.
+        if refused.code != "invalid_strategy":
+            allowance_return(counter)
+        raise
+
+
+def _validated_and_stored(*, conversation: Conversation, frame: EditStrategyFrame) -> StrategyVersion:
+    """Bound and validate the edit as a reply's strategy, and store it; refusals as ChatError."""
     base = current_version(conversation=conversation)
     if base is None:
         raise NoStrategy(NO_STRATEGY)

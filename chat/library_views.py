@@ -32,9 +32,8 @@ NO_FILE = 'Choose a strategy file to import (send it as the form field "file", o
 @login_required
 def strategy_import(request: HttpRequest) -> JsonResponse:
     """Import an exported strategy file as a new conversation: 201 with its id, or 400/413/429 saying why not."""
-    limit = settings.STRATEGY_IMPORTS_PER_MINUTE
-    if allowance_take(scope="imports", user_id=request.user.pk, limit=limit) is None:
-        return _refused(f"You can import {limit} strategies a minute. Please wait a moment.", status=429)
+    if (limited := _over_new_strategy_limit(request)) is not None:
+        return limited
     max_bytes = settings.STRATEGY_IMPORT_MAX_BYTES
     try:
         imported = strategy_import_read(raw=_uploaded_bytes(request, max_bytes), max_bytes=max_bytes)
@@ -44,13 +43,23 @@ def strategy_import(request: HttpRequest) -> JsonResponse:
     return JsonResponse(_created(conversation), status=201)
 
 
+def _over_new_strategy_limit(request: HttpRequest) -> JsonResponse | None:
+    """Count one new strategy (import or duplicate: each stores a conversation) and the 429 when over the limit."""
+    limit = settings.STRATEGY_IMPORTS_PER_MINUTE
+    if allowance_take(scope="imports", user_id=request.user.pk, limit=limit) is None:
+        return _refused(f"You can import or duplicate {limit} strategies a minute. Please wait a moment.", status=429)
+    return None
+
+
 @require_POST
 @login_required
 def version_duplicate(request: HttpRequest, conversation_id: uuid.UUID, number: int) -> JsonResponse:
-    """Start a new conversation whose strategy begins at this version: 201 with its id."""
+    """Start a new conversation whose strategy begins at this version: 201 with its id, or 404/429 saying why not."""
     strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
     if strategy is None or not strategy.versions.filter(number=number).exists():
         raise Http404("No such version.")
+    if (limited := _over_new_strategy_limit(request)) is not None:
+        return limited
     conversation = library.conversation_duplicate(owner=request.user, strategy=strategy, number=number)
     return JsonResponse(_created(conversation), status=201)
 

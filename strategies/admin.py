@@ -4,14 +4,14 @@ The strategy list shows each strategy's current version (risk class, capital, ta
 violations) with search and filters; a strategy's page shows every version with its flowchart drawn
 as SVG on the server (`strategies.svg`), its guardrails, the diff to the version before
 (`strategies.diff`) and a link to the message that produced it. Versions, backtests and candles are
-history: read-only (`vibewater.admin_history`). `current_version` offers only the strategy's own versions.
+history: read-only (`vibewater.admin_history`), and so is `current_version`: going back to a version is
+the builder's restore (a new version, a note in the chat, `strategy_updated`), never a silent switch here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -81,22 +81,6 @@ class ViolationsFilter(admin.SimpleListFilter):
         return queryset.filter(**violating) if self.value() == "yes" else queryset.exclude(**violating)
 
 
-class StrategyAdminForm(forms.ModelForm):
-    """The strategy form: its current version can only be one of its own versions."""
-
-    class Meta:
-        model = Strategy
-        fields = ("name", "current_version", "archived_at")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["current_version"]
-        versions = StrategyVersion.objects
-        own = versions.filter(strategy=self.instance) if self.instance.pk else versions.none()
-        field.queryset = own.order_by("-number")  # a version of another strategy is "not one of the available choices"
-        field.label_from_instance = lambda version: f"v{version.number} ({version.get_source_display()})"
-
-
 class VersionInline(ReadOnlyHistory, admin.StackedInline):
     """Each version, newest first: flowchart, guardrails, the change from the version before, its message."""
 
@@ -147,16 +131,15 @@ class VersionInline(ReadOnlyHistory, admin.StackedInline):
 
 @admin.register(Strategy)
 class StrategyAdmin(admin.ModelAdmin):
-    """Saved strategies: browse, rename, archive, choose the current version, export."""
+    """Saved strategies: browse, rename, archive, export."""
 
-    form = StrategyAdminForm
     list_display = (
         "name", "owner", "current_number", "risk_class", "capital", "target", "violations", "archived", "updated_at",
     )
     list_select_related = ("owner", "current_version")
     list_filter = (RiskClassFilter, ArchivedFilter, ViolationsFilter, "owner")
     search_fields = ("name", "owner__username")
-    readonly_fields = ("owner", "conversation", "created_at", "updated_at")
+    readonly_fields = ("owner", "conversation", "current_version", "created_at", "updated_at")
     fields = ("name", "owner", "conversation", "current_version", "archived_at", "created_at", "updated_at")
     inlines = [VersionInline]
     actions = ["export_current_version"]

@@ -58,11 +58,6 @@ class Candles:
         """The number of bars."""
         return len(self.times)
 
-    def head(self, bars: int) -> Candles:
-        """The first `bars` bars (a view, checked again)."""
-        return Candles(self.times[:bars], self.open[:bars], self.high[:bars], self.low[:bars],
-                       self.close[:bars], self.volume[:bars])
-
 
 def iso_time(unix_seconds: int) -> str:
     """Unix seconds as ISO 8601 in UTC, e.g. "2024-01-01T00:00:00Z"."""

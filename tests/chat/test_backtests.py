@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from chat import backtests
 from chat.models import Conversation, Message
@@ -236,6 +237,33 @@ async def test_one_run_at_a_time_per_conversation(connect, alice_session):
     assert (await socket.receive_until("backtest_result"))[-1]["number"] == 1
     await socket.send(RUN)
     assert (await socket.receive_until("backtest_result"))[-1]["number"] == 2
+
+
+async def test_the_conversation_stays_running_until_its_result_and_note_are_published(
+    connect, alice_session, monkeypatch
+):
+    conversation = await sync_to_async(_alice_conversation)()
+    await sync_to_async(store_candles)()
+    socket = await _joined(connect, alice_session, conversation)
+    running_when_published = []
+
+    async def watched_publish(conversation_id: str, frame: Any) -> None:
+        running = await sync_to_async(cache.get)(backtests._running_key(conversation_id))  # what a click would meet
+        running_when_published.append((frame.type, bool(running)))
+        await real_publish(conversation_id, frame)
+
+    real_publish = backtests.publish
+    monkeypatch.setattr(backtests, "publish", watched_publish)
+    await socket.send(RUN)
+    await socket.receive_until("message_complete")
+
+    assert running_when_published == [
+        ("backtest_started", True), ("backtest_result", True), ("message_complete", True)
+    ]
+    monkeypatch.undo()
+    await socket.send(RUN)
+    assert (await socket.receive_until("backtest_result"))[-1]["number"] == 2
+    assert await sync_to_async(BacktestRun.objects.count)() == 2
 
 
 async def test_runs_per_minute_are_limited_per_trader(connect, alice_session, settings):

@@ -235,6 +235,28 @@ async def test_edits_have_their_own_rate_limit(connect, alice_session, settings)
     assert await sync_to_async(Message.objects.filter(role="user").count)() == 2
 
 
+async def test_edits_refused_as_conflicts_or_no_change_do_not_use_up_the_rate_limit_but_invalid_ones_do(
+    connect, alice_session, settings
+):
+    settings.CHAT_EDITS_PER_MINUTE = 2
+    socket = await connect(session=alice_session)
+    reply = await first_version(socket)
+    for _ in range(2):
+        await socket.send(edit_frame(copy.deepcopy(reply["strategy_json"]), base_version=1))
+        assert (await socket.receive())["code"] == "no_change"
+        await socket.send(edit_frame(edited(reply["strategy_json"], stop_pct=3), base_version=7))
+        assert (await socket.receive())["code"] == "version_conflict"
+
+    await socket.send(edit_frame(edited(reply["strategy_json"], stop_pct=3), base_version=1))
+    assert (await socket.receive())["strategy_version"] == 2
+    await socket.send(edit_frame(edited(reply["strategy_json"], stop_pct=150), base_version=2))
+    assert (await socket.receive())["code"] == "invalid_strategy"
+    await socket.send(edit_frame(edited(reply["strategy_json"], stop_pct=2), base_version=2))
+
+    assert (await socket.receive())["code"] == "rate_limited"
+    assert await versions() == [(1, "reply"), (2, "edit")]
+
+
 async def test_an_edit_and_a_message_sent_at_once_from_two_tabs_both_end_well(connect, alice_session):
     editor = await connect(session=alice_session)
     reply = await first_version(editor)

@@ -172,6 +172,20 @@ def test_duplicating_a_version_starts_a_new_conversation_at_that_version(alice_c
     assert original.strategy.versions.count() == 2  # the original is untouched
 
 
+def test_duplicates_count_with_imports_against_the_limit_per_minute(alice_client: Client, alice: Any, settings):
+    settings.STRATEGY_IMPORTS_PER_MINUTE = 3
+    original = conversation_of(alice, "Mine")
+    duplicate_url = f"/api/conversations/{original.id}/versions/1/duplicate/"
+
+    answers = [alice_client.post(duplicate_url).status_code for _ in range(2)]
+    answers += [upload(alice_client, as_bytes(envelope())).status_code, alice_client.post(duplicate_url).status_code]
+
+    assert answers == [201, 201, 201, 429]
+    refused = alice_client.post(duplicate_url).json()["error"]
+    assert refused == "You can import or duplicate 3 strategies a minute. Please wait a moment."
+    assert Conversation.objects.count() == 4
+
+
 def test_another_traders_version_cannot_be_duplicated(alice_client: Client, bob: Any):
     conversation = conversation_of(bob, "Bob's")
 

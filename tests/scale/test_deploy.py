@@ -34,7 +34,7 @@ def test_the_compose_file_parses_and_wires_the_commands_the_tests_run():
 
     assert set(services.stdout.split()) == {"postgres", "redis", "migrate", "web1", "web2", "proxy"}
     rendered = config.stdout
-    assert "- python - manage.py - migrate - --noinput" in " ".join(rendered.split())
+    assert "python manage.py migrate --noinput && python manage.py load_demo_prices" in " ".join(rendered.split())
     assert "manage.py collectstatic --noinput" in (ROOT / "Dockerfile").read_text()  # static files in the image
     web_command = "python manage.py sweep_replies && exec python -m vibewater.serve -b 0.0.0.0 -p 8000 vibewater.asgi:application"
     assert " ".join(rendered.split()).count(web_command) == 2  # YAML may fold the long line

@@ -13,6 +13,7 @@ from strategies.backtest.engine import run_backtest
 from strategies.backtest.plan import Plan
 from strategies.backtest.results import MAX_CURVE_POINTS
 from strategies.schemas import Condition, DropFromHigh
+from tests.strategies.backtest import first_bars
 
 DAY = 86_400
 START = 1_704_067_200  # 2024-01-01T00:00:00Z
@@ -134,7 +135,7 @@ def test_a_position_open_at_the_end_closes_at_the_last_close_with_its_fee() -> N
 
 
 def test_an_empty_series_is_refused_with_a_sentence() -> None:
-    empty = candles([(100, 100, 100, 100)]).head(0)
+    empty = first_bars(candles([(100, 100, 100, 100)]), 0)
     with pytest.raises(ValueError, match="A backtest needs at least one candle."):
         run_backtest(plan(), empty, fee_pct=0)
 

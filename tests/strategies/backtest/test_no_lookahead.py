@@ -11,6 +11,7 @@ from strategies.backtest.engine import run_backtest
 from strategies.backtest.plan import Plan
 from strategies.backtest.signals import entry_signal
 from strategies.schemas import Condition, DropFromHigh, MACrossUp, PriceAboveMA, RSIBelow
+from tests.strategies.backtest import first_bars
 
 CONDITIONS: list[tuple[Condition, ...]] = [
     (DropFromHigh(kind="drop_from_high", pct=2, lookback_bars=3),),
@@ -56,7 +57,7 @@ def test_appending_bars_never_changes_earlier_trades(
                 symbol="BTC/USDT", timeframe="1d")
     later = run_backtest(plan, full, fee_pct=0.1).trades
     for cut in range(1, len(full)):
-        earlier = run_backtest(plan, full.head(cut), fee_pct=0.1).trades
+        earlier = run_backtest(plan, first_bars(full, cut), fee_pct=0.1).trades
         assert len(later) >= len(earlier)
         for before, after in zip(earlier, later):
             assert (before.entry_time, before.entry_price) == (after.entry_time, after.entry_price)
@@ -72,4 +73,4 @@ def test_appending_bars_never_changes_a_bars_signal(
     full = _candles(moves)
     signal = entry_signal(conditions, full).tolist()
     for cut in range(1, len(full)):
-        assert entry_signal(conditions, full.head(cut)).tolist() == signal[:cut]
+        assert entry_signal(conditions, first_bars(full, cut)).tolist() == signal[:cut]

@@ -18,6 +18,7 @@ from strategies.naming import strategy_title
 from strategies.porting import ImportedStrategy
 from strategies.schemas import MAX_LABEL_CHARS, Strategy as StrategySchema
 from strategies.services import strategy_create
+from strategies.validation import validate_strategy
 
 COPY_SUFFIX = " (copy)"
 
@@ -39,13 +40,16 @@ def conversation_import(*, owner: Any, imported: ImportedStrategy) -> Conversati
 
 @transaction.atomic
 def conversation_duplicate(*, owner: Any, strategy: Strategy, number: int) -> Conversation:
-    """A new conversation whose strategy starts at version `number` of `strategy` (v1, `import`), with a note."""
+    """A new conversation whose strategy starts at version `number` of `strategy` (v1, `import`), with a note.
+
+    The guardrails are computed afresh: the new conversation has no stated capital to check against.
+    Raises InvalidStrategy (storing nothing) when that version no longer passes the schema.
+    """
     version = strategy.versions.get(number=number)
+    data = validate_strategy(version.data, stated_capital_usd=None).model_dump(mode="json")
     name = strategy.name[: MAX_LABEL_CHARS - len(COPY_SUFFIX)] + COPY_SUFFIX
     conversation = Conversation.objects.create(owner=owner, title=name, title_from_trader=True)
-    strategy_create(
-        owner=owner, conversation=conversation, name=name, data=version.data, source=StrategyVersion.Source.IMPORT
-    )
+    strategy_create(owner=owner, conversation=conversation, name=name, data=data, source=StrategyVersion.Source.IMPORT)
     note_create(conversation=conversation, content=f"Duplicated from “{strategy.name}” v{number}.")
     return conversation
 

@@ -20,7 +20,7 @@ from chat.selectors import conversation_for_user
 from strategies.naming import InvalidName, strategy_name_clean
 from strategies.porting import ImportRefused, strategy_import_read
 from strategies.selectors import strategy_for_owner
-from strategies.schemas import StrategyProblem
+from strategies.schemas import InvalidStrategy, StrategyProblem
 from vibewater.untrusted import UntrustedJSONError, load_json
 
 MULTIPART_OVERHEAD_BYTES = 16 * 1024  # boundaries and part headers around an uploaded file
@@ -54,13 +54,16 @@ def _over_new_strategy_limit(request: HttpRequest) -> JsonResponse | None:
 @require_POST
 @login_required
 def version_duplicate(request: HttpRequest, conversation_id: uuid.UUID, number: int) -> JsonResponse:
-    """Start a new conversation whose strategy begins at this version: 201 with its id, or 404/429 saying why not."""
+    """Start a new conversation whose strategy begins at this version: 201 with its id, or 404/422/429 saying why not."""
     strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
     if strategy is None or not strategy.versions.filter(number=number).exists():
         raise Http404("No such version.")
     if (limited := _over_new_strategy_limit(request)) is not None:
         return limited
-    conversation = library.conversation_duplicate(owner=request.user, strategy=strategy, number=number)
+    try:
+        conversation = library.conversation_duplicate(owner=request.user, strategy=strategy, number=number)
+    except InvalidStrategy as invalid:
+        return _refused(f"v{number} can no longer be duplicated: {invalid}", invalid.problems, status=422)
     return JsonResponse(_created(conversation), status=201)
 
 

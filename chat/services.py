@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from chat.models import Conversation, Message
 from chat.notes import note_create
 from chat.providers.base import StreamOutcome
 from chat.ratelimit import allowance
+from chat.selectors import stated_capital
 from strategies.models import Strategy as StrategyModel
 from strategies.models import StrategyVersion
 from strategies.schemas import Strategy
@@ -119,10 +121,12 @@ def strategy_restore(
 ) -> tuple[StrategyVersion, Message]:
     """Make version `number` current again as a new version, and post a note saying so to the chat.
 
-    Raises ReplyInProgress while a reply streams, or what `strategy_version_restore` raises (NoChange).
+    Raises ReplyInProgress while a reply streams, or what `strategy_version_restore` raises (NoChange,
+    InvalidStrategy). Its capital is checked against what the trader has stated in this conversation.
     """
     _claim_idle(conversation)
-    version = strategy_version_restore(strategy=strategy, number=number)
+    capital = stated_capital(conversation=conversation, max_turns=settings.CHAT_CONTEXT_TURNS)
+    version = strategy_version_restore(strategy=strategy, number=number, stated_capital_usd=capital)
     content = f"Restored v{number} as v{version.number}: {strategy_summary(version.data)}"
     return version, note_create(conversation=conversation, content=content)
 

@@ -19,6 +19,7 @@ from chat.selectors import PAGE_KEYS_BYTES, PAGE_MESSAGES, conversation_for_user
 from chat.services import strategy_restore
 from chat.wire import json_text
 from strategies.selectors import strategy_for_owner
+from strategies.validation import InvalidStrategy
 from strategies.versions import NoChange
 
 BAD_LIMIT = f"limit must be a whole number from 1 to {PAGE_MESSAGES}."
@@ -57,7 +58,8 @@ def message_list(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespon
 def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: int) -> HttpResponse:
     """Make an earlier strategy version current again, note it in the chat and tell every socket on the conversation.
 
-    `409` with `{"error": sentence}` while a reply streams, or when that version trades the same as the current one.
+    `409` with `{"error": sentence}` while a reply streams, or when that version trades the same as the current one;
+    `422` when that version no longer passes today's schema.
     """
     strategy = strategy_for_owner(owner=request.user, conversation_id=conversation_id)
     if strategy is None or not strategy.versions.filter(number=number).exists():
@@ -69,6 +71,8 @@ def version_restore(request: HttpRequest, conversation_id: uuid.UUID, number: in
     except NoChange as unchanged:
         sentence = f"v{number} is the same strategy as the current v{unchanged.current}, so nothing was restored."
         return _json({"error": sentence}, status=409)
+    except InvalidStrategy as invalid:
+        return _json({"error": f"v{number} can no longer be restored: {invalid}"}, status=422)
     frame = StrategyUpdated(
         strategy_json=version.data,
         strategy_version=version.number,

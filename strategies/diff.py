@@ -1,6 +1,8 @@
 """What changed between two stored strategies: nodes, edges, risk class, metrics, timeframe, and lines to read.
 
-`strategy_diff(old, new)` is a pure function of two strategy dicts as stored (validated JSON). Nodes are
+`strategy_diff(old, new)` is a pure function of two strategy dicts as stored, each first read through
+today's schema (`strategies.versions.schema_normalised`: a version stored before a field existed is not
+"changed" by its default; one that no longer validates is compared as stored). Nodes are
 matched by id; a changed node lists each parameter path (`meta.stop_pct`, `label`, `meta.rules`) with its
 old and new value. Lists (rules, conditions) are compared whole as values and itemised in the readable
 lines. Every step is a dict or set lookup, so the work is linear in the size of the two strategies.
@@ -8,12 +10,14 @@ lines. Every step is a dict or set lookup, so the work is linear in the size of 
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel
 
 from strategies.guardrails import format_pct, format_usd
 from strategies.schemas import DEFAULT_TIMEFRAME
+from strategies.versions import schema_normalised
 
 #: Top-level fields compared, with the words a trader reads and how a value is written.
 _STRATEGY_FIELDS: dict[str, tuple[str, str]] = {
@@ -84,7 +88,8 @@ class StrategyDiff(BaseModel):
 
 
 def strategy_diff(old: dict[str, Any], new: dict[str, Any]) -> StrategyDiff:
-    """The difference from `old` to `new`, two strategy dicts as stored."""
+    """The difference from `old` to `new`, two strategy dicts as stored, each read through today's schema."""
+    old, new = schema_normalised(old), schema_normalised(new)
     old_nodes, new_nodes = _nodes_by_id(old), _nodes_by_id(new)
     added = [_ref(node) for node_id, node in new_nodes.items() if node_id not in old_nodes]
     removed = [_ref(node) for node_id, node in old_nodes.items() if node_id not in new_nodes]
@@ -185,9 +190,12 @@ def _change_lines(node: NodeChange, change: ValueChange) -> list[str]:
     if change.path in {"meta.rules", "meta.conditions"}:
         noun = "rule" if change.path == "meta.rules" else "condition"
         old, new = _items(change.old), _items(change.new)
-        return [f"{step}: added {noun} '{item}'" for item in new if item not in old] + [
-            f"{step}: removed {noun} '{item}'" for item in old if item not in new
-        ] or [f"{step}: {noun}s reordered"]
+        added, removed = Counter(new) - Counter(old), Counter(old) - Counter(new)
+        lines = [f"{step}: added {noun} '{item}'" for item in dict.fromkeys(new) if item in added]
+        lines += [f"{step}: removed {noun} '{item}'" for item in dict.fromkeys(old) if item in removed]
+        if not lines and old != new:  # the same items, each as often: only their order differs
+            lines = [f"{step}: {noun}s reordered"]
+        return lines
     words = f"{step}: {change.path.removeprefix('meta.')}"
     return [_parameter_line((words, "text"), change)]
 
@@ -198,9 +206,9 @@ def _parameter_line(words_and_kind: tuple[str, str], change: ValueChange) -> str
     return f"{words} {_shown(change.old, kind)} → {_shown(change.new, kind)}"
 
 
-def _items(value: Any) -> dict[str, None]:
-    """A list of rules or conditions as an ordered set of readable strings."""
-    return {condition_text(item) if isinstance(item, dict) else str(item): None for item in value or []}
+def _items(value: Any) -> list[str]:
+    """A list of rules or conditions as readable strings, in order."""
+    return [condition_text(item) if isinstance(item, dict) else str(item) for item in value or []]
 
 
 def condition_text(condition: dict[str, Any]) -> str:
@@ -213,7 +221,7 @@ def condition_text(condition: dict[str, Any]) -> str:
     if kind == "ma_cross_up":
         return f"{condition.get('fast')}-bar average crosses above the {condition.get('slow')}-bar average"
     if kind == "rsi_below":
-        return f"RSI({condition.get('period')}) below {condition.get('threshold')}"
+        return f"RSI({condition.get('period')}) below {_shown(condition.get('threshold'), 'number')}"
     return str(kind)
 
 
@@ -223,6 +231,8 @@ def _shown(value: Any, kind: str) -> str:
         return "default" if kind == "symbol" else "none"
     if kind == "pct" and isinstance(value, (int, float)):
         return format_pct(value)
+    if kind == "number" and isinstance(value, (int, float)):
+        return f"{value:g}"
     if kind == "usd" and isinstance(value, (int, float)):
         return format_usd(value)
     if kind == "yes_no":

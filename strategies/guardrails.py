@@ -148,11 +148,18 @@ def monthly_equivalent_pct(annual_pct: float) -> float:
 
 
 def monthly_target_check(
-    *, target_pct: float, measured_cagr_pct: float | None = None, run: str = "", data: str = ""
+    *,
+    target_pct: float,
+    measured_cagr_pct: float | None = None,
+    run: str = "",
+    data: str = "",
+    not_measured_because: str = "",
 ) -> GuardrailItem:
     """Hold the monthly target to evidence: the CAGR `run` ("backtest #2") measured on `data`, else the ceiling.
 
     Never an "ok" that calls the target realistic: within the ceiling it is an estimate not yet measured.
+    `not_measured_because` says why a run's figure is no measurement ("backtest #2 covered 40 days — too
+    short to measure a monthly return"); the ceiling verdict then gives it as the reason.
     """
     target = format_pct(target_pct)
     if measured_cagr_pct is not None:
@@ -164,11 +171,12 @@ def monthly_target_check(
         reason = f"The {target} monthly target is within the {measured} that {run} measured on {data}."
         return _item("monthly_target", f"Target within what {run} measured", "ok", reason)
     ceiling = format_pct(MONTHLY_TARGET_CEILING_PCT)
+    unmeasured = f": {not_measured_because}." if not_measured_because else " — run a backtest to measure it."
     if target_pct > MONTHLY_TARGET_CEILING_PCT:
         reason = (f"The {target} monthly target is above the {ceiling} a month ceiling (about 43% a year) that "
-                  "sustained returns rarely beat; it is the strategist's estimate — run a backtest to measure it.")
+                  f"sustained returns rarely beat; it is the strategist's estimate, not yet measured{unmeasured}")
         return _item("monthly_target", f"Target above the {ceiling}/month ceiling", "warning", reason)
-    reason = f"The {target} monthly target is proposed by the strategist and not yet measured — run a backtest."
+    reason = f"The {target} monthly target is proposed by the strategist and not yet measured{unmeasured}"
     return _item("monthly_target", f"Target within the {ceiling}/month ceiling (not a measurement)", "ok", reason)
 
 

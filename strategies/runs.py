@@ -5,7 +5,8 @@ the candles, the parameters with their defaults filled in) or raises `BacktestRe
 the caller runs the engine on the job wherever it likes (the chat runs it on a thread of its own).
 `backtest_run_create` stores what the engine measured as the strategy's next "backtest #N";
 `backtest_report` is a stored run as the builder shows it, with the monthly target checked against
-what the run measured. Nothing here knows of sockets.
+what the run measured — when it ran on the strategy's own market and timeframe for at least a year.
+Nothing here knows of sockets.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from django.db import transaction
 from django.db.models import Max
 from pydantic import TypeAdapter, ValidationError
 
-from strategies.backtest.candles import BadCandles, Candles
+from strategies.backtest.candles import TIMEFRAME_SECONDS, BadCandles, Candles
 from strategies.backtest.engine import EngineResult
-from strategies.backtest.plan import NotExecutable, Plan, backtest_plan
+from strategies.backtest.plan import NotExecutable, Plan, backtest_plan, strategy_symbol
 from strategies.backtest.results import BacktestData, BacktestMetrics, BacktestReport
 from strategies.guardrails import monthly_target_check
 from strategies.models import BacktestRun, Strategy, StrategyVersion
@@ -34,6 +35,9 @@ DEFAULT_FEE_PCT = 0.1
 #: Runs listed per version, newest first: each carries its curves and trades (up to a few hundred KB).
 LISTED_RUNS = 20
 MAX_SOURCE_CHARS = 64  # Candle.source
+#: A run shorter than a year measures a stretch, not a monthly return: its CAGR extrapolates a few weeks'
+#: luck (or a hand-picked window), so the target stays held to the ceiling.
+MEASURED_RUN_MIN_DAYS = 365
 
 _symbol = TypeAdapter(Symbol)
 _timeframe = TypeAdapter(Timeframe)
@@ -141,6 +145,7 @@ def backtest_report(run: BacktestRun) -> BacktestReport:
     """A stored run as the builder shows it, its version's monthly target checked against what it measured."""
     metrics = BacktestMetrics.model_validate(run.metrics)
     target = float(run.version.data["strategy_metrics"]["impact_monthly_return_delta_pct"])
+    not_measured_because = _not_a_measurement(run)
     return BacktestReport(
         backtest_id=str(run.id),
         number=run.number,
@@ -162,10 +167,32 @@ def backtest_report(run: BacktestRun) -> BacktestReport:
         trades=run.trades,
         trades_total=run.trades_total,
         target_check=monthly_target_check(
-            target_pct=target, measured_cagr_pct=metrics.cagr_pct, run=f"backtest #{run.number}",
+            target_pct=target,
+            measured_cagr_pct=None if not_measured_because else metrics.cagr_pct,
+            run=f"backtest #{run.number}",
             data=_data_words(source=run.source, synthetic=run.synthetic),
+            not_measured_because=not_measured_because,
         ),
     )
+
+
+def _not_a_measurement(run: BacktestRun) -> str:
+    """Why the run's CAGR does not measure its version's monthly return, or "" when it does."""
+    name = f"backtest #{run.number}"
+    try:
+        strategy = StrategySchema.model_validate(run.version.data)
+    except ValidationError:  # stored by an older, looser schema: nothing to say it ran on the strategy's market
+        return f"{name} ran on a version today's schema no longer reads, so it does not measure it"
+    symbol = strategy_symbol(strategy)
+    if run.symbol != symbol:
+        return f"{name} ran on {run.symbol}, not the strategy's {symbol}, so it does not measure this strategy"
+    if run.timeframe != strategy.timeframe:
+        return (f"{name} ran on {run.timeframe} candles, not the strategy's {strategy.timeframe}, so it does not "
+                "measure this strategy")
+    covered = run.end - run.start + timedelta(seconds=TIMEFRAME_SECONDS[run.timeframe])
+    if covered < timedelta(days=MEASURED_RUN_MIN_DAYS):
+        return f"{name} covered {covered.days} days — too short to measure a monthly return"
+    return ""
 
 
 def backtest_runs_of_version(*, version: StrategyVersion, limit: int = LISTED_RUNS) -> list[BacktestRun]:

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from strategies.models import Strategy, StrategyVersion
+from strategies.validation import validate_strategy
 from strategies.versions import NoChange, VersionConflict, same_strategy
 
 
@@ -126,19 +127,24 @@ def strategy_version_edit(*, conversation: Any, base_version: int, data: dict[st
 
 
 @transaction.atomic
-def strategy_version_restore(*, strategy: Strategy, number: int) -> StrategyVersion:
+def strategy_version_restore(
+    *, strategy: Strategy, number: int, stated_capital_usd: float | None
+) -> StrategyVersion:
     """Make an earlier version current again, as a new version (history is never rewritten).
 
-    Raises StrategyVersion.DoesNotExist for a number the strategy has not reached, NoChange when that
-    version trades the same as the current one.
+    Its guardrails and actions are computed afresh (today's checks, `stated_capital_usd` the trader's
+    capital now), not copied from when it was stored. Raises StrategyVersion.DoesNotExist for a number
+    the strategy has not reached, NoChange when that version trades the same as the current one,
+    InvalidStrategy when it no longer passes the schema.
     """
     locked = _locked(pk=strategy.pk)
     earlier = locked.versions.get(number=number)
     current = locked.current_version
     if current is not None and same_strategy(current.data, earlier.data):
         raise NoChange(current=current.number)
+    data = validate_strategy(earlier.data, stated_capital_usd=stated_capital_usd).model_dump(mode="json")
     version = strategy_version_append(
-        locked=locked, data=earlier.data, source=StrategyVersion.Source.RESTORE, restored_from=number
+        locked=locked, data=data, source=StrategyVersion.Source.RESTORE, restored_from=number
     )
     strategy.current_version = version
     return version

@@ -39,12 +39,18 @@ def same_strategy(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _traded(data: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a strategy that are traded, with the schema's defaults filled in.
+    """The parts of a strategy that are traded, with the schema's defaults filled in."""
+    normalised = schema_normalised(data)
+    return {part: normalised.get(part) for part in TRADED_PARTS}
 
-    Normalised through the schema so a version stored before a field existed (no `timeframe`, no
-    `conditions`) equals the same strategy stored since.
+
+def schema_normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """The stored strategy as today's schema reads it, its defaults filled in; as stored if it no longer validates.
+
+    So a version stored before a field existed (no `timeframe`, no `conditions`, no entry `mode`) reads
+    as the same strategy stored since.
     """
     try:
-        return Strategy.model_validate(data).model_dump(mode="json", include=set(TRADED_PARTS))
-    except ValidationError:  # stored by an older, looser schema: compare it as it is
-        return {part: data.get(part) for part in TRADED_PARTS}
+        return Strategy.model_validate(data).model_dump(mode="json")
+    except ValidationError:  # stored by an older, looser schema: take it as it is
+        return data

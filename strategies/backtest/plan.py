@@ -113,6 +113,12 @@ def _not_executable(failures: list[tuple[str, str | None]]) -> NotExecutable:
     return NotExecutable(message=" ".join(sentences), rules=tuple(rule for rule, _ in failures))
 
 
+def strategy_symbol(strategy: Strategy) -> str:
+    """The market the strategy trades: its category step's symbol, else the fallback."""
+    category = _first(strategy, CategoryNode)
+    return category_symbol(category.meta) if category else FALLBACK_SYMBOL
+
+
 def backtest_plan(strategy: Strategy, *, timeframe: Timeframe | None = None) -> Plan | NotExecutable:
     """What the engine would run for `strategy` on `timeframe` (default: the strategy's), or why it cannot."""
     timeframe = timeframe or strategy.timeframe
@@ -121,7 +127,6 @@ def backtest_plan(strategy: Strategy, *, timeframe: Timeframe | None = None) -> 
         return _not_executable(failures)
     if not conditions:
         return NotExecutable(message="The strategy has no entry step, so a backtest would never open a trade.")
-    category = _first(strategy, CategoryNode)
     take_profit = _first(strategy, TakeProfitNode)
     stop_loss = _first(strategy, StopLossNode)
     size = _first(strategy, PositionSizeNode)
@@ -136,7 +141,7 @@ def backtest_plan(strategy: Strategy, *, timeframe: Timeframe | None = None) -> 
         take_profit_pct=take_profit.meta.target_pct if take_profit else None,
         stop_loss_pct=stop_loss.meta.stop_pct if stop_loss else None,
         allocation_pct=size.meta.allocation_pct if size else 100.0,
-        symbol=category_symbol(category.meta) if category else FALLBACK_SYMBOL,
+        symbol=strategy_symbol(strategy),
         timeframe=timeframe,
         translations=tuple(translations),
         notes=notes,

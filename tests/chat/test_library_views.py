@@ -15,6 +15,7 @@ from chat.models import Conversation, Message
 from strategies.models import Strategy, StrategyVersion
 from strategies.services import strategy_version_create
 from strategies.validation import validate_strategy
+from strategies.versions import same_strategy
 from tests.strategies import conversation_of, node, seed_strategy
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +168,7 @@ def test_duplicating_a_version_starts_a_new_conversation_at_that_version(alice_c
     assert duplicate.title == duplicate.strategy.name == "DeFi dip buyer · High risk (copy)"
     version = duplicate.strategy.current_version
     assert (version.number, version.source) == (1, "import")
-    assert version.data == original.strategy.versions.get(number=1).data
+    assert same_strategy(version.data, original.strategy.versions.get(number=1).data)
     assert [m.content for m in duplicate.messages.all()] == ["Duplicated from “DeFi dip buyer · High risk” v1."]
     assert original.strategy.versions.count() == 2  # the original is untouched
 
@@ -184,6 +185,41 @@ def test_duplicates_count_with_imports_against_the_limit_per_minute(alice_client
     refused = alice_client.post(duplicate_url).json()["error"]
     assert refused == "You can import or duplicate 3 strategies a minute. Please wait a moment."
     assert Conversation.objects.count() == 4
+
+
+def test_a_duplicated_legacy_version_gets_todays_guardrails_without_the_other_conversations_capital(
+    alice_client: Client, alice: Any
+):
+    original = conversation_of(alice, "Mine")
+    legacy = {**seed_strategy(), "guardrails": {"enabled": [
+        {"key": "monthly_target", "label": "Realistic monthly target ✓", "status": "ok", "reason": "Realistic."},
+        {"key": "capital_matches_request", "label": "Capital matches your request", "status": "warning",
+         "reason": "The strategy needs $1,000 but you said you have $5,000."},
+    ], "violations": []}}
+    StrategyVersion.objects.filter(strategy=original.strategy, number=1).update(data=legacy)
+
+    response = alice_client.post(f"/api/conversations/{original.id}/versions/1/duplicate/")
+
+    assert response.status_code == 201
+    data = Conversation.objects.get(pk=response.json()["conversation_id"]).strategy.current_version.data
+    items = {item["key"]: item for item in data["guardrails"]["enabled"]}
+    assert "capital_matches_request" not in items
+    assert items["monthly_target"]["status"] == "warning" and "Realistic" not in items["monthly_target"]["label"]
+    assert items["backtestable"]["status"] == "ok"
+    assert data == validate_strategy(legacy, stated_capital_usd=None).model_dump(mode="json")
+
+
+def test_a_version_that_no_longer_validates_is_not_duplicated_and_says_why(alice_client: Client, alice: Any):
+    original = conversation_of(alice, "Mine")
+    broken = seed_strategy()
+    broken["flowchart"]["edges"] = []
+    StrategyVersion.objects.filter(strategy=original.strategy, number=1).update(data=broken)
+
+    response = alice_client.post(f"/api/conversations/{original.id}/versions/1/duplicate/")
+
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("v1 can no longer be duplicated: ")
+    assert Conversation.objects.count() == 1
 
 
 def test_another_traders_version_cannot_be_duplicated(alice_client: Client, bob: Any):

@@ -16,6 +16,7 @@ from chat.models import Conversation, Message
 from chat.selectors import PAGE_MESSAGES
 from strategies.models import Strategy, StrategyVersion
 from strategies.services import strategy_version_create
+from strategies.validation import validate_strategy
 from tests.chat import TRADING, store_messages
 from tests.strategies import seed_strategy
 
@@ -164,7 +165,10 @@ async def test_restoring_a_version_makes_it_current_and_tells_every_socket_on_th
 
     assert response.status_code == 200
     assert response.json() == {
-        "type": "strategy_updated", "strategy_json": first, "strategy_version": 3, "source": "restore",
+        "type": "strategy_updated",
+        "strategy_json": validate_strategy(first, stated_capital_usd=None).model_dump(mode="json"),
+        "strategy_version": 3,
+        "source": "restore",
         "restored_from": 1,
     }
     assert await socket.receive() == {**response.json(), "conversation_id": str(conversation.id)}
@@ -235,3 +239,49 @@ async def test_another_traders_version_cannot_be_restored_and_no_socket_hears_of
     assert await sync_to_async(StrategyVersion.objects.filter(strategy__conversation=conversation).count)() == 2
     await sync_to_async(_restore)("alice", conversation.id, 1)
     assert (await socket.receive())["strategy_version"] == 3  # the first frame since: the refusals sent none
+
+
+#: Guardrails as a version stored before this session holds them: a tick calling the target realistic.
+LEGACY_GUARDRAILS = {
+    "enabled": [
+        {"key": "monthly_target", "label": "Realistic monthly target ✓", "status": "ok", "reason": "Realistic."},
+        {"key": "capital_matches_request", "label": "Capital matches your request", "status": "ok",
+         "reason": "The strategy uses the $1,000 you said you have."},
+    ],
+    "violations": [],
+}
+
+
+def test_a_restored_legacy_version_gets_todays_guardrails_checked_against_this_conversations_capital(
+    alice_client, alice
+):
+    conversation, first = _conversation_with_two_versions("alice")
+    StrategyVersion.objects.filter(strategy__conversation=conversation, number=1).update(
+        data={**first, "guardrails": LEGACY_GUARDRAILS}
+    )
+    store_messages(conversation, ["I have $2,000 to trade", "Here is a plan."])
+
+    response = alice_client.post(f"/api/conversations/{conversation.id}/versions/1/restore/")
+
+    assert response.status_code == 200
+    items = {item["key"]: item for item in response.json()["strategy_json"]["guardrails"]["enabled"]}
+    assert items["monthly_target"]["status"] == "warning"
+    assert "Realistic" not in items["monthly_target"]["label"]
+    assert items["backtestable"]["status"] == "ok"
+    assert items["capital_matches_request"]["status"] == "warning"
+    assert "you said you have $2,000" in items["capital_matches_request"]["reason"]
+    restored = Strategy.objects.get(conversation=conversation).current_version
+    assert restored.data == response.json()["strategy_json"]
+
+
+def test_a_version_that_no_longer_validates_is_not_restored_and_says_why(alice_client, alice):
+    conversation, first = _conversation_with_two_versions("alice")
+    broken = {**first, "flowchart": {**first["flowchart"], "edges": []}}
+    StrategyVersion.objects.filter(strategy__conversation=conversation, number=1).update(data=broken)
+
+    response = alice_client.post(f"/api/conversations/{conversation.id}/versions/1/restore/")
+
+    assert response.status_code == 422
+    assert response.json()["error"].startswith("v1 can no longer be restored: ")
+    assert StrategyVersion.objects.filter(strategy__conversation=conversation).count() == 2
+    assert not Message.objects.filter(conversation=conversation).exists()

@@ -6,6 +6,7 @@ import copy
 import time
 
 from strategies.diff import strategy_diff
+from strategies.validation import validate_strategy
 from tests.strategies import drop_node, node, seed_strategy
 
 
@@ -128,3 +129,33 @@ def test_the_diff_takes_linear_time_in_the_strategies_size() -> None:
     diff = strategy_diff(old, new)
     assert time.process_time() - started < 10
     assert len(diff.nodes_changed) == 10_000
+
+
+def test_a_legacy_version_and_the_same_strategy_saved_since_differ_in_nothing() -> None:
+    legacy = seed_strategy()  # stored before entry modes, executable conditions, the safety mark and timeframes
+    del node(legacy, "entry")["meta"]["mode"]
+    del node(legacy, "stop_loss")["meta"]["added"]
+    resaved = validate_strategy(copy.deepcopy(legacy), stated_capital_usd=None).model_dump(mode="json")
+    assert "timeframe" not in legacy and "conditions" not in node(legacy, "entry")["meta"]
+
+    diff = strategy_diff(legacy, resaved)
+
+    assert (diff.lines, diff.nodes_changed, diff.fields) == ([], [], [])
+
+
+def test_rules_are_reordered_only_when_both_lists_hold_the_same_rules() -> None:
+    old, reordered, deduplicated = seed_strategy(), seed_strategy(), seed_strategy()
+    node(old, "entry")["meta"]["rules"] = ["Enter on a dip", "Enter on a dip", "Enter on volume"]
+    node(reordered, "entry")["meta"]["rules"] = ["Enter on volume", "Enter on a dip", "Enter on a dip"]
+    node(deduplicated, "entry")["meta"]["rules"] = ["Enter on a dip", "Enter on volume"]
+
+    assert strategy_diff(old, reordered).lines == ["Set Entry Condition: rules reordered"]
+    assert strategy_diff(old, deduplicated).lines == ["Set Entry Condition: removed rule 'Enter on a dip'"]
+
+
+def test_a_version_that_no_longer_validates_is_diffed_as_stored() -> None:
+    broken = seed_strategy()
+    node(broken, "stop_loss")["meta"]["stop_pct"] = 150  # over today's bound
+    del node(broken, "entry")["meta"]["mode"]
+
+    assert strategy_diff(broken, seed_strategy()).lines == ["Entry mode none → ai_optimized", "Stop loss 150% → 5%"]

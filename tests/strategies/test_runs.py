@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,11 +11,17 @@ from django.test import Client
 
 from strategies.backtest.engine import run_backtest
 from strategies.backtest.results import BacktestData, BacktestMetrics, BacktestReport
-from strategies.models import BacktestRun
+from strategies.models import BacktestRun, Candle
 from strategies.runs import backtest_prepare, backtest_report, backtest_run_create, backtest_summary
 from strategies.schemas import GuardrailItem
 from tests.strategies import conversation_of
-from tests.strategies.backtesting import add_version, backtestable_strategy, current_version_of, store_candles
+from tests.strategies.backtesting import (
+    START,
+    add_version,
+    backtestable_strategy,
+    current_version_of,
+    store_candles,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +105,45 @@ def test_another_traders_backtests_are_not_found(alice_client: Client, bob: Any)
     conversation = conversation_of(bob, "Bob's")
     assert alice_client.get(f"/api/conversations/{conversation.id}/versions/1/backtests/").status_code == 404
     assert alice_client.get(f"/api/conversations/{uuid.uuid4()}/versions/1/backtests/").status_code == 404
+
+
+def test_a_short_cherry_picked_run_does_not_turn_the_target_warning_into_a_tick(alice: Any) -> None:
+    conversation = conversation_of(alice, "Dip buyer")
+    add_version(conversation, backtestable_strategy())  # a 7 % monthly target: above the 3 % ceiling
+    store_candles()
+
+    report = backtest_report(_run(conversation, start="2022-02-20", end="2022-03-31"))  # two winning trades
+
+    assert report.metrics.cagr_pct > 200  # what it "measured" would call 7 % a month modest
+    check = report.target_check
+    assert (check.status, check.label) == ("warning", "Target above the 3%/month ceiling")
+    assert check.reason.endswith(": backtest #1 covered 40 days — too short to measure a monthly return.")
+
+
+def test_a_year_long_run_on_another_market_is_not_taken_as_the_strategys_measurement(alice: Any) -> None:
+    conversation = conversation_of(alice, "Dip buyer")
+    add_version(conversation, backtestable_strategy())  # trades BTC/USDT
+    store_candles(symbol="ETH/USDT")
+
+    report = backtest_report(_run(conversation, symbol="ETH/USDT"))
+
+    check = report.target_check
+    assert (check.status, check.label) == ("warning", "Target above the 3%/month ceiling")
+    assert "backtest #1 ran on ETH/USDT, not the strategy's BTC/USDT, so it does not measure this strategy" in (
+        check.reason
+    )
+
+
+def test_a_run_on_another_timeframe_is_not_taken_as_the_strategys_measurement(alice: Any) -> None:
+    conversation = conversation_of(alice, "Dip buyer")
+    add_version(conversation, backtestable_strategy())  # trades daily candles
+    Candle.objects.bulk_create(
+        Candle(source="demo", symbol="BTC/USDT", timeframe="4h", time=START + timedelta(hours=4 * index),
+               open=100.0, high=101.0, low=99.0, close=100.0, volume=1000.0)
+        for index in range(6 * 400)
+    )
+
+    check = backtest_report(_run(conversation, timeframe="4h")).target_check
+
+    assert (check.status, check.label) == ("warning", "Target above the 3%/month ceiling")
+    assert "backtest #1 ran on 4h candles, not the strategy's 1d" in check.reason

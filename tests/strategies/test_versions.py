@@ -99,12 +99,12 @@ def test_restoring_a_version_that_trades_as_the_current_one_is_refused(alice: An
     conversation = conversation_of(alice, "Mine")
     strategy = conversation.strategy
     strategy_version_edit(conversation=conversation, base_version=1, data=stored(changed(timeframe="4h")))
-    strategy_version_restore(strategy=strategy, number=1)
+    strategy_version_restore(strategy=strategy, number=1, stated_capital_usd=None)
 
     with pytest.raises(NoChange):
-        strategy_version_restore(strategy=strategy, number=1)  # v3 is v1 again
+        strategy_version_restore(strategy=strategy, number=1, stated_capital_usd=None)  # v3 is v1 again
     with pytest.raises(StrategyVersion.DoesNotExist):
-        strategy_version_restore(strategy=strategy, number=7)
+        strategy_version_restore(strategy=strategy, number=7, stated_capital_usd=None)
 
     assert list(strategy.versions.values_list("number", "source", "restored_from")) == [
         (1, "reply", None), (2, "edit", None), (3, "restore", 1)

@@ -124,7 +124,7 @@ def test_version_diff_is_not_found_for_a_missing_version_or_another_traders_conv
 def test_a_restored_version_says_which_version_it_restored(alice_client: Client, alice: Any) -> None:
     conversation = conversation_of(alice, "Mine")
     strategy_version_create(strategy=conversation.strategy, data=drop_node(seed_strategy(), "stop_loss"))
-    strategy_version_restore(strategy=conversation.strategy, number=1)
+    strategy_version_restore(strategy=conversation.strategy, number=1, stated_capital_usd=None)
 
     versions = alice_client.get(f"/api/conversations/{conversation.id}/versions/").json()["versions"]
 

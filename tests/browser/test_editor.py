@@ -1,6 +1,8 @@
 """The builder's editor in Chromium against a real server: a trader changes a stop loss and the degen
-class, saves, and sees the new version in the sidebar and in a second tab; a value out of bounds is
-caught beside its field before anything is sent; Delete removes a step and Discard brings it back.
+class, saves, and sees the new version in the sidebar and in a second tab, whose own overtaken edit the
+server refuses before it may be saved over; a value out of bounds is caught beside its field before
+anything is sent; Explain and Run Backtest wait while an edit is open; Delete removes a step and Discard
+brings it back.
 
 The save goes through the server's `edit_strategy` (chat/edits.py), as any trader's does.
 """
@@ -48,6 +50,7 @@ def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
     conversation_id = conversation_id_of(page)
 
     other = page.context.new_page()
+    other_sent = sent_frames(other)
     other_log = FrameLog()
     other_log.attach(other)
     other.goto(page.url)
@@ -70,6 +73,11 @@ def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
     expect(page.locator(f"{NODE} .flow-node--stop")).to_contain_text("4.5%")  # the draft is drawn at once
     expect(page.get_by_test_id("edit-bar")).to_contain_text("Unsaved edit of v1")
     assert not [frame for frame in sent if frame["type"] == "edit_strategy"], "an edit went out before Save"
+    # The server would explain or backtest the saved v1, not the draft drawn: both wait, saying why.
+    expect(page.get_by_test_id("backtest-button")).to_be_disabled()
+    expect(page.get_by_test_id("explain-button")).to_be_disabled()
+    expect(page.get_by_test_id("actions-reason")).to_have_text("Save or discard your edit first.")
+    expect(page.get_by_test_id("guardrails-caption")).to_have_text("Checks of v1 — saved edits are checked again")
     page.screenshot(path=str(ARTIFACTS / "editor-draft.png"))
 
     # Meanwhile, the second tab starts an edit of its own from v1.
@@ -94,7 +102,13 @@ def test_an_edit_in_the_builder_becomes_the_next_version_in_every_tab(
         "Someone (another tab or the strategist) changed the strategy — your edit was not saved; review v2."
     )
     expect(other.locator(f"{NODE} .flow-node--profit")).to_contain_text("6%")
-    expect(other.get_by_test_id("save-edit")).to_have_text("Save over v2 as v3")
+    # Saved as the edit of v1 it is, the server refuses it; only then may the trader save over v2.
+    expect(other.get_by_test_id("save-edit")).to_have_text("Save my edit of v1")
+    other.get_by_test_id("save-edit").click()
+    expect(other.get_by_test_id("save-edit")).to_have_text("Save over v2 as v3", timeout=15_000)
+    assert [frame["base_version"] for frame in other_sent if frame["type"] == "edit_strategy"] == [1]
+    assert [frame["code"] for frame in other_log.of_type("error")] == ["version_conflict"]
+    expect(other.get_by_test_id("strategy-version")).to_have_text("v2")
     other.screenshot(path=str(ARTIFACTS / "editor-second-tab-overtaken.png"))
     other.get_by_test_id("review-current").click()
     expect(other.locator(f"{NODE} .flow-node--stop")).to_contain_text("4.5%")

@@ -54,6 +54,25 @@ describe("backtest state", () => {
     expect(after).toBe(before);
   });
 
+  it("keeps its run going when a message's or an edit's error arrives", () => {
+    const running = apply(INITIAL_BACKTEST_STATE, REQUESTED, STARTED);
+    for (const code of ["rate_limited", "reply_in_progress", "invalid_strategy", "version_conflict", "no_change"]) {
+      expect(apply(running, { type: "error", code, message: "Not the run's." }), code).toBe(running);
+    }
+  });
+
+  it("while requested, takes only a backtest's refusals and the request's shared codes as its answer", () => {
+    const requested = apply(INITIAL_BACKTEST_STATE, REQUESTED);
+    for (const code of ["reply_in_progress", "invalid_strategy", "version_conflict", "content_too_long"]) {
+      expect(apply(requested, { type: "error", code, message: "Not the run's." }), code).toBe(requested);
+    }
+    const refusals = ["not_backtestable", "guardrail_violation", "bad_candles", "invalid_params"];
+    for (const code of [...refusals, "backtest_in_progress", "rate_limited", "no_strategy"]) {
+      const refused = apply(requested, { type: "error", code, message: "Refused." });
+      expect(refused, code).toMatchObject({ phase: "failed", error: "Refused." });
+    }
+  });
+
   it("keeps its own run going when another tab's result arrives, and shows that result", () => {
     const other: ServerFrame = { ...demoReport({ backtest_id: "run-9", number: 9 }), type: "backtest_result" };
     const state = apply(INITIAL_BACKTEST_STATE, REQUESTED, STARTED, other);

@@ -2,8 +2,9 @@
  * The backtest's state machine: the chat reducer forwards every server frame here, and the Run
  * Backtest button adds `backtest_requested`. Pure, so each transition is tested without a socket.
  *
- * The socket does not tag an `error` frame with a backtest, so an error that arrives while a run is
- * requested or running is taken as that run's refusal or failure.
+ * The socket does not tag an `error` frame with a backtest, so a run claims only the codes a backtest is
+ * answered with (chat/backtests.py, strategies/runs.py), and the codes it shares with other requests only
+ * while its request awaits the answer: a message's or an edit's refusal does not fail it.
  */
 import type { BacktestReport, ServerFrame } from "../types/generated/frames";
 
@@ -31,6 +32,19 @@ export const INITIAL_BACKTEST_STATE: BacktestState = {
   latest: null,
 };
 
+/** The codes only a backtest is refused or failed with. */
+const BACKTEST_ERROR_CODES = new Set([
+  "not_backtestable",
+  "guardrail_violation",
+  "no_candles",
+  "bad_candles",
+  "invalid_params",
+  "backtest_in_progress",
+  "backtest_failed",
+]);
+/** The codes a backtest request shares with others (chat/backtests.py, chat/frames.py, chat/consumers.py). */
+const SHARED_BACKTEST_ERROR_CODES = new Set(["rate_limited", "no_strategy", "invalid_frame", "server_error"]);
+
 const FAILED_FALLBACK = "The backtest could not be run. Please try again.";
 
 /** Apply one event to the backtest state; unrelated frames return the same object. */
@@ -56,7 +70,7 @@ export function backtestReducer(state: BacktestState, event: BacktestEvent): Bac
         : { ...state, latest: report };
     }
     case "error":
-      if (state.phase !== "requested" && state.phase !== "running") return state;
+      if (!isBacktestError(state, frame.code)) return state;
       return { ...state, phase: "failed", runningId: null, pct: null, error: frame.message || FAILED_FALLBACK };
     default:
       return state;
@@ -66,6 +80,12 @@ export function backtestReducer(state: BacktestState, event: BacktestEvent): Bac
 /** Whether the button should wait: a run was asked for or is running. */
 export function isBacktestBusy(state: BacktestState): boolean {
   return state.phase === "requested" || state.phase === "running";
+}
+
+/** Whether an error frame answers this state's request or run. */
+function isBacktestError(state: BacktestState, code: string): boolean {
+  if (SHARED_BACKTEST_ERROR_CODES.has(code)) return state.phase === "requested";
+  return BACKTEST_ERROR_CODES.has(code) && isBacktestBusy(state);
 }
 
 function clampPct(pct: number): number {

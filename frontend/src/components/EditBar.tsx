@@ -20,6 +20,13 @@ function noticeText(notice: Notice, version: number): string {
   }
 }
 
+/** A stale draft is saved as an edit of its own base (the server refuses it) until the trader chooses to save over. */
+function saveLabel(editor: StrategyEditor, version: number): string {
+  if (editor.canOverwrite) return `Save over v${version} as v${version + 1}`;
+  if (editor.stale) return `Save my edit of v${editor.state.draftBase}`;
+  return `Save as v${version + 1}`;
+}
+
 export function EditBar({ editor }: { editor: StrategyEditor }) {
   const { state, stale, problems, canSave } = editor;
   const version = state.version ?? 0;
@@ -89,11 +96,11 @@ export function EditBar({ editor }: { editor: StrategyEditor }) {
             type="button"
             className="button button--primary button--small"
             disabled={!canSave}
-            onClick={editor.save}
+            onClick={() => editor.save(editor.canOverwrite)}
             data-testid="save-edit"
             title={problems.length > 0 ? "Fix the problems marked in red first." : undefined}
           >
-            {stale ? `Save over v${version} as v${version + 1}` : `Save as v${version + 1}`}
+            {saveLabel(editor, version)}
           </button>
         </div>
       )}

@@ -31,9 +31,11 @@ interface GuardrailsProps {
   guardrails: Strategy["guardrails"];
   /** The current version's latest backtest, whose `target_check` is shown for the monthly target. */
   run?: BacktestReport | null;
+  /** Which version the checks are of, when the strategy shown is not that version (an unsaved edit). */
+  caption?: string | null;
 }
 
-export function Guardrails({ guardrails, run = null }: GuardrailsProps) {
+export function Guardrails({ guardrails, run = null, caption = null }: GuardrailsProps) {
   const rows = guardrailRows(guardrails, run);
   const measuredKey = run?.target_check?.key;
   return (
@@ -41,6 +43,11 @@ export function Guardrails({ guardrails, run = null }: GuardrailsProps) {
       <h2 className="section-title guardrails__title">
         Guardrails <ProvenanceLabel provenance={CHECKED} />
       </h2>
+      {caption && (
+        <p className="muted small" data-testid="guardrails-caption">
+          {caption}
+        </p>
+      )}
       {rows.length === 0 ? (
         <p className="muted small">No guardrails reported for this strategy.</p>
       ) : (

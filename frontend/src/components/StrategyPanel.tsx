@@ -2,7 +2,8 @@
  * The visual strategy: the current strategy JSON, or the trader's unsaved edit of it, or, while a reply
  * writes the next one, its preview (the flowchart grows node by node, the degen class and metrics fill
  * in as their sections complete) until the validated strategy replaces it, or the current one returns
- * when the reply's is invalid.
+ * when the reply's is invalid. Explain and Run Backtest act on the saved version, so they wait while an
+ * unsaved edit is open.
  */
 import { BacktestPanel } from "../backtest/BacktestPanel";
 import { ProvenanceLegend } from "../backtest/ProvenanceLabel";
@@ -21,7 +22,11 @@ import { Guardrails } from "./Guardrails";
 import { Metrics } from "./Metrics";
 import { StrategyEditorBody } from "./StrategyEditorBody";
 
+/** Why Explain and Run Backtest wait: the server would act on the saved version, not on the draft shown. */
+export const DRAFT_OPEN_REASON = "Save or discard your edit first.";
+
 interface StrategyPanelProps {
+  /** The saved current version, which Explain and Run Backtest act on. */
   strategy: Strategy | null;
   /** The strategy a streaming reply is writing: shown instead of `strategy` until the reply completes. */
   preview: StrategyPreview | null;
@@ -36,12 +41,15 @@ interface StrategyPanelProps {
 export function StrategyPanel(props: StrategyPanelProps) {
   const { preview, version, actionsDisabled, onAction, editor } = props;
   const strategy = editor.shown ?? props.strategy;
+  const saved = props.strategy;
   if (!strategy && !preview) return <EmptyStrategyPanel />;
+
+  const draftOpen = editor.state.draft !== null;
 
   const latest = props.backtest.latest;
   const latestOfThisVersion = latest && latest.strategy_version === version ? latest : null;
-  const explain = strategy?.actions?.explain_button;
-  const backtest = strategy?.actions?.run_backtest_button;
+  const explain = saved?.actions?.explain_button;
+  const backtest = saved?.actions?.run_backtest_button;
   const summary = preview ? null : strategy?.assistant_panel?.assistant_reply;
   const degenClass = preview ? preview.degenClass : strategy?.degen_class;
   const metrics = preview ? preview.strategyMetrics : strategy?.strategy_metrics;
@@ -71,21 +79,27 @@ export function StrategyPanel(props: StrategyPanelProps) {
             </>
           )}
         </h2>
-        {strategy && (
+        {saved && (
           <div className="strategy__actions">
+            {draftOpen && (
+              <p className="muted small strategy__actions-reason" data-testid="actions-reason">
+                {DRAFT_OPEN_REASON}
+              </p>
+            )}
             <button
               type="button"
               className="button button--ghost"
-              disabled={actionsDisabled || explain?.enabled === false}
+              disabled={actionsDisabled || draftOpen || explain?.enabled === false}
+              title={draftOpen ? DRAFT_OPEN_REASON : undefined}
               onClick={() => onAction("explain")}
               data-testid="explain-button"
             >
               {explain?.label || "Explain"}
             </button>
             <RunBacktestButton
-              strategy={strategy}
+              strategy={saved}
               label={backtest?.label || "Run Backtest"}
-              disabled={actionsDisabled || backtest?.enabled === false}
+              disabled={actionsDisabled || draftOpen || backtest?.enabled === false}
               running={isBacktestBusy(props.backtest)}
               onRun={(params) => onAction("run_backtest", params)}
             />
@@ -124,7 +138,11 @@ export function StrategyPanel(props: StrategyPanelProps) {
 
       <StrategyEditorBody strategy={strategy} preview={preview?.flowchart ?? null} editor={editor}>
         {strategy && !preview ? (
-          <Guardrails guardrails={strategy.guardrails} run={latestOfThisVersion} />
+          <Guardrails
+            guardrails={draftOpen && saved ? saved.guardrails : strategy.guardrails}
+            run={latestOfThisVersion}
+            caption={draftOpen && version !== null ? `Checks of v${version} — saved edits are checked again` : null}
+          />
         ) : (
           <section className="card guardrails" aria-label="Guardrails" data-testid="guardrails-pending">
             <h2 className="section-title">Guardrails</h2>

@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 
 import type { ErrorFrame, StrategyUpdated } from "../types/generated/frames";
 import {
+  canOverwrite,
   editorReducer,
   INITIAL_EDITOR_STATE,
   isEditError,
   isStale,
+  saveBase,
   type EditorEvent,
   type EditorState,
 } from "./editorState";
@@ -35,7 +37,9 @@ const updated = (
 const edited = setMeta(seedStrategy(), "stop_loss", "stop_loss", { stop_pct: 4 });
 const change: EditorEvent = { kind: "change", strategy: edited, touched: "flowchart.nodes[4].meta.stop_pct" };
 /** A trader at v3 who changed the stop loss and pressed Save. */
-const saving = run([{ kind: "current", version: 3 }, change, { kind: "sent" }]);
+const SAVE: EditorEvent = { kind: "sent", overwrite: false };
+const SAVE_OVER: EditorEvent = { kind: "sent", overwrite: true };
+const saving = run([{ kind: "current", version: 3 }, change, SAVE]);
 
 describe("the editor's draft", () => {
   it("is made from the current version and kept until saved or discarded", () => {
@@ -48,8 +52,25 @@ describe("the editor's draft", () => {
     const state = run([{ kind: "current", version: 3 }, change, { kind: "current", version: 4 }]);
     expect(state.draft).toBe(edited);
     expect(isStale(state)).toBe(true);
-    // Saving it now saves over the new version, on purpose.
-    expect(run([{ kind: "sent" }], state).saving).toEqual({ strategy: edited, base: 4 });
+  });
+
+  it("is saved as an edit of its own base when stale, so the server refuses it as overtaken", () => {
+    const stale = run([{ kind: "current", version: 3 }, change, { kind: "current", version: 4 }]);
+    expect(saveBase(stale, false)).toBe(3);
+    expect(run([SAVE], stale).saving).toEqual({ strategy: edited, base: 3 });
+    // No saving over v4 before the server has said the draft is overtaken.
+    expect(canOverwrite(stale)).toBe(false);
+    expect(run([SAVE_OVER], stale).saving).toEqual({ strategy: edited, base: 3 });
+  });
+
+  it("may be saved over the current version, deliberately, once the server answered version_conflict", () => {
+    const refused = run([updated(4, "edit"), { kind: "current", version: 4 }, error("version_conflict")], saving);
+    expect(canOverwrite(refused)).toBe(true);
+    expect(run([SAVE], refused).saving).toEqual({ strategy: edited, base: 3 });
+    expect(run([SAVE_OVER], refused).saving).toEqual({ strategy: edited, base: 4 });
+    // Changing the draft further keeps that choice; discarding ends it.
+    expect(canOverwrite(run([change], refused))).toBe(true);
+    expect(canOverwrite(run([{ kind: "discard" }], refused))).toBe(false);
   });
 });
 
@@ -107,6 +128,17 @@ describe("the server's answer to a saved edit", () => {
     expect(isEditError(frame("reply_in_progress"), false)).toBe(false);
     expect(isEditError(frame("rate_limited"), false)).toBe(false);
     expect(isEditError(frame("rate_limited"), true)).toBe(true);
+    expect(isEditError(frame("reply_in_progress"), true)).toBe(true);
+    expect(isEditError(frame("no_strategy"), true)).toBe(true);
+  });
+
+  it("leaves a backtest's or a message's errors to them, even while an edit awaits its answer", () => {
+    const frame = (code: string): ErrorFrame => ({ type: "error", code, message: "" });
+    const backtests = ["not_backtestable", "guardrail_violation", "no_candles", "bad_candles", "invalid_params"];
+    for (const code of [...backtests, "backtest_in_progress", "backtest_failed", "content_too_long"]) {
+      expect(isEditError(frame(code), true), code).toBe(false);
+      expect(isEditError(frame(code), false), code).toBe(false);
+    }
   });
 });
 
@@ -130,7 +162,7 @@ describe("reviewing the version that made a draft stale", () => {
     );
     expect(reviewing).toMatchObject({ reviewing: true, draft: edited });
     expect(run([{ kind: "review", on: false }], reviewing).reviewing).toBe(false);
-    expect(run([{ kind: "sent" }], reviewing)).toMatchObject({ reviewing: false, saving: { base: 4 } });
+    expect(run([SAVE], reviewing)).toMatchObject({ reviewing: false, saving: { base: 3 } });
     expect(run([{ kind: "discard" }], reviewing)).toMatchObject({ reviewing: false, draft: null });
   });
 });

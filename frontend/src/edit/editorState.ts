@@ -11,8 +11,20 @@ import type { ErrorFrame, StrategyProblem, StrategyUpdated } from "../types/gene
 import type { Strategy } from "../types/generated/strategy";
 import { nodeTarget, withoutProblemsUnder } from "./problems";
 
-/** The error codes only an edit gets; any other error is the editor's only while it awaits an answer. */
+/** The error codes only an edit gets (chat/edits.py). */
 const EDIT_ERROR_CODES = new Set(["invalid_strategy", "version_conflict", "no_change"]);
+/**
+ * The codes an edit shares with other requests (chat/edits.py, chat/frames.py, chat/consumers.py): the
+ * editor's only while it awaits an answer, so a backtest's refusal stays the backtest's.
+ */
+const SHARED_EDIT_ERROR_CODES = new Set([
+  "reply_in_progress",
+  "no_strategy",
+  "rate_limited",
+  "frame_too_large",
+  "invalid_frame",
+  "server_error",
+]);
 
 export type Notice =
   | { kind: "saved"; version: number }
@@ -58,7 +70,8 @@ export type EditorEvent =
   | { kind: "change"; strategy: Strategy; touched: string | null }
   | { kind: "discard" }
   | { kind: "review"; on: boolean }
-  | { kind: "sent" }
+  /** `overwrite`: the trader chose "Save over vN" after the server's version_conflict. */
+  | { kind: "sent"; overwrite: boolean }
   | { kind: "interrupted" }
   | { kind: "error"; frame: ErrorFrame };
 
@@ -77,7 +90,20 @@ export const INITIAL_EDITOR_STATE: EditorState = {
 
 /** Whether an error frame answers the trader's edit (and so is the editor's to show, not the chat's). */
 export function isEditError(frame: ErrorFrame, awaitingEdit: boolean): boolean {
-  return EDIT_ERROR_CODES.has(frame.code) || awaitingEdit;
+  return EDIT_ERROR_CODES.has(frame.code) || (awaitingEdit && SHARED_EDIT_ERROR_CODES.has(frame.code));
+}
+
+/** Whether the server refused the stale draft as overtaken, so the trader may choose to save it over. */
+export function canOverwrite(state: EditorState): boolean {
+  return state.notice?.kind === "conflict" && isStale(state);
+}
+
+/**
+ * The `base_version` a save sends: the draft's own base, so the server refuses a stale draft
+ * (`version_conflict`); the current version only for a deliberate "Save over vN" after that refusal.
+ */
+export function saveBase(state: EditorState, overwrite: boolean): number | null {
+  return overwrite && canOverwrite(state) ? state.version : state.draftBase;
 }
 
 /** Whether the draft was made from a version that is no longer current. */
@@ -113,15 +139,17 @@ export function editorReducer(state: EditorState, event: EditorEvent): EditorSta
       return { ...state, draft: null, draftBase: null, problems: [], notice: null, reviewing: false };
     case "review":
       return { ...state, reviewing: event.on && isStale(state) };
-    case "sent":
-      if (!state.draft || state.version === null) return state;
+    case "sent": {
+      const base = saveBase(state, event.overwrite);
+      if (!state.draft || base === null) return state;
       return {
         ...state,
-        saving: { strategy: state.draft, base: state.version },
+        saving: { strategy: state.draft, base },
         problems: [],
         notice: null,
         reviewing: false,
       };
+    }
     case "interrupted":
       return state.saving
         ? restoreDraft(state, {

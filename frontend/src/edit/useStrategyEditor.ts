@@ -11,7 +11,15 @@ import type { Strategy } from "../types/generated/strategy";
 import { versionOrigin } from "../versionCompare";
 import { draftProblems } from "./checks";
 import { withDefaults } from "./defaults";
-import { editorReducer, INITIAL_EDITOR_STATE, isEditError, isStale, type EditorState } from "./editorState";
+import {
+  canOverwrite,
+  editorReducer,
+  INITIAL_EDITOR_STATE,
+  isEditError,
+  isStale,
+  saveBase,
+  type EditorState,
+} from "./editorState";
 
 export interface StrategyEditor {
   state: EditorState;
@@ -27,12 +35,15 @@ export interface StrategyEditor {
   /** The draft's own problems (the schema's bounds) and then the server's. */
   problems: StrategyProblem[];
   canSave: boolean;
+  /** The server refused the draft as overtaken: "Save over vN" may now save it over the current version. */
+  canOverwrite: boolean;
   change: (strategy: Strategy, touched: string | null) => void;
   select: (id: string | null) => void;
   discard: () => void;
   /** Show the current version instead of a stale draft (true), or the draft again (false). */
   review: (on: boolean) => void;
-  save: () => void;
+  /** Send the draft as an edit of its own base, or (`overwrite`, after a conflict) of the current version. */
+  save: (overwrite?: boolean) => void;
 }
 
 interface EditorInputs {
@@ -108,12 +119,16 @@ export function useStrategyEditor({
   const canSave =
     state.draft !== null && !unchanged && lockedReason === null && localProblems.length === 0 && state.version !== null;
 
-  const save = useCallback(() => {
-    if (!canSave || !state.draft || state.version === null) return;
-    if (!sendEdit(state.version, state.draft)) return;
-    awaitingRef.current = true;
-    dispatch({ kind: "sent" });
-  }, [canSave, sendEdit, state.draft, state.version]);
+  const save = useCallback(
+    (overwrite = false) => {
+      const base = saveBase(state, overwrite);
+      if (!canSave || !state.draft || base === null) return;
+      if (!sendEdit(base, state.draft)) return;
+      awaitingRef.current = true;
+      dispatch({ kind: "sent", overwrite });
+    },
+    [canSave, sendEdit, state],
+  );
 
   const change = useCallback(
     (next: Strategy, touched: string | null) => dispatch({ kind: "change", strategy: next, touched }),
@@ -132,6 +147,7 @@ export function useStrategyEditor({
     originLabel,
     problems,
     canSave,
+    canOverwrite: canOverwrite(state),
     change,
     select,
     discard,

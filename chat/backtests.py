@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 
 from chat.broadcast import publish
-from chat.db import db_call
+from chat.db import LazyPool, db_call
 from chat.errors import ChatError, NoStrategy
 from chat.frames import BacktestParams, BacktestProgress, BacktestResult, BacktestStarted, ErrorFrame
 from chat.models import Conversation, Message
@@ -54,17 +52,8 @@ PROGRESS_STEP_PCT = 10.0
 RUNNING_LOCK_SECONDS = 120
 
 _tasks: set[asyncio.Task[None]] = set()
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-
-
-def engine_executor() -> ThreadPoolExecutor:
-    """The worker's backtest threads, created on first use with `BACKTEST_CONCURRENCY` threads."""
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=settings.BACKTEST_CONCURRENCY, thread_name_prefix="backtest")
-        return _executor
+#: The worker's backtest threads (`BACKTEST_CONCURRENCY`), apart from the database pool.
+engine_executor = LazyPool(size_setting="BACKTEST_CONCURRENCY", name="backtest")
 
 
 def _running_key(conversation_id: Any) -> str:

@@ -21,17 +21,25 @@ from django.db import close_old_connections
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+class LazyPool:
+    """A thread pool made on first call, sized by a setting read then (not at import, so tests can set it)."""
+
+    def __init__(self, *, size_setting: str, name: str) -> None:
+        self._size_setting, self._name = size_setting, name
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> ThreadPoolExecutor:
+        """The pool, created the first time it is asked for."""
+        with self._lock:
+            if self._pool is None:
+                size = getattr(settings, self._size_setting)
+                self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=self._name)
+            return self._pool
 
 
-def db_executor() -> ThreadPoolExecutor:
-    """The process's database thread pool, created on first use with `CHAT_DB_THREADS` threads."""
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=settings.CHAT_DB_THREADS, thread_name_prefix="chat-db")
-        return _executor
+#: The process's database thread pool (`CHAT_DB_THREADS` threads).
+db_executor = LazyPool(size_setting="CHAT_DB_THREADS", name="chat-db")
 
 
 def db_call(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:

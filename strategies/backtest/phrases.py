@@ -59,7 +59,7 @@ _CROSS_PATTERN = (
     rf"{_ma('f')} (?:crosses|cross|crossed|moves|breaks) (?:above|over) (?:the |its )?+{_ma('s', word_optional=True)}"
 )
 _RSI_PATTERN = (
-    rf"(?:(?P<n>\d++) ?+(?P<u>day|bar|hour|candle|period|week)s?+ )?+rsi(?: ?+\((?P<p>\d++)\)| (?P<q>\d++))?+"
+    r"(?:(?P<n>\d++) ?+(?P<u>day|bar|hour|candle|period|week)s?+ )?+rsi(?: ?+\((?P<p>\d++)\)| (?P<q>\d++))?+"
     rf"(?: is| drops| falls| goes| closes)?+ (?:below|under|less than|<) ?+(?P<level>\d++(?:\.\d++)?+)"
 )
 

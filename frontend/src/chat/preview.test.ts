@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { seedStrategy } from "../edit/testStrategy";
 import { SEED_FLOWCHART } from "../flow/fixtures";
 import type { ServerFrame, StrategyProgress } from "../types/generated/frames";
 import type { Strategy } from "../types/generated/strategy";
@@ -134,14 +135,9 @@ describe("the strategy preview", () => {
 
 describe("the preview in the chat state", () => {
   const previous: Strategy = {
-    account: { workspace: "Vibe Water Associates", section: "My Strategies" },
-    assistant_panel: { greeting: "", user_request: "", assistant_reply: "" },
-    flowchart: SEED_FLOWCHART,
-    timeframe: "1d",
+    ...seedStrategy(),
     degen_class: { options: ["High", "Medium", "Low"], selected: "Low" },
     strategy_metrics: { impact_monthly_return_delta_pct: 2, estimated_capital_required_usd: 5000 },
-    guardrails: null,
-    actions: null,
   };
 
   function writing(): ChatState {

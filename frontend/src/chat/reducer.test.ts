@@ -3,19 +3,14 @@ import { describe, expect, it } from "vitest";
 import { chatReducer, initialChatState, isSending, type ChatState } from "./reducer";
 import type { MessagePage, ServerFrame, MessageEntry } from "./protocol";
 import { demoReport } from "../backtest/fixtures";
-import { SEED_FLOWCHART } from "../flow/fixtures";
+import { seedStrategy } from "../edit/testStrategy";
 import type { Strategy } from "../types/generated/strategy";
 
 const CONVERSATION = "7b0c1f7e-0000-4000-8000-000000000001";
 const STRATEGY: Strategy = {
-  account: { workspace: "Vibe Water Associates", section: "My Strategies" },
-  assistant_panel: { greeting: "", user_request: "", assistant_reply: "" },
-  flowchart: SEED_FLOWCHART,
-  timeframe: "1d",
+  ...seedStrategy(),
   degen_class: { options: ["High", "Medium", "Low"], selected: "Low" },
   strategy_metrics: { impact_monthly_return_delta_pct: 7, estimated_capital_required_usd: 5000 },
-  guardrails: null,
-  actions: null,
 };
 
 /** A frame with only some of its fields, as an older server sent them: the reducer reads what is there. */

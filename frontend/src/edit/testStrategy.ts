@@ -1,4 +1,4 @@
-/** A whole strategy around the seed's flowchart, and the server's graph rules, shared by the edit tests. */
+/** A whole strategy around the seed's flowchart, and the server's graph rules, shared by the frontend tests. */
 import { SEED_FLOWCHART } from "../flow/fixtures";
 import type { Strategy } from "../types/generated/strategy";
 
